@@ -1,0 +1,60 @@
+"""Fixtures shared by every app's tests: a clean Redis per test, users, API clients, sockets."""
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import redis
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tokshop.realtime.hub import close_hub
+from tokshop.users.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> Iterator[None]:
+    # The tests' Redis database is theirs alone: start every test from nothing.
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    client.close()
+    yield
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db: Any) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+async def hub_cleanup() -> AsyncIterator[None]:
+    yield
+    await close_hub()
+
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+def communicator(path: str, *, headers: list[tuple[bytes, bytes]] | None = None) -> WebsocketCommunicator:
+    """A socket through the full ASGI application (origin check, auth, routing)."""
+    from tokshop.asgi import application
+
+    return WebsocketCommunicator(application, path, headers=[ORIGIN] if headers is None else headers)

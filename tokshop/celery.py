@@ -1,0 +1,22 @@
+"""The Celery application; settings come from Django's (CELERY_*), every periodic job from one schedule."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokshop.settings.local")
+
+app = Celery("tokshop")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one schedule of periodic jobs. django-celery-beat's database scheduler loads it at start, so
+# operators can see and pause each job in the admin.
+app.conf.beat_schedule = {
+    # Expired device tokens are useless; a daily sweep keeps the table to live devices.
+    "users.api_tokens_purge": {
+        "task": "users.api_tokens_purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

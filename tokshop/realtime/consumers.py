@@ -1,0 +1,222 @@
+"""The base every Tokshop socket is built on: authentication, limits, the error frame, and a
+sequenced stream followed with catch-up after a reconnect or a gap."""
+
+import abc
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from tokshop.core.errors import ApplicationError
+
+from . import closecodes
+from .envelope import frame, seq_of, server_time_ms
+from .groups import user_group
+from .hub import get_hub
+
+Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
+
+# A client that keeps flooding after this many refused frames is disconnected.
+FLOOD_STRIKES = 50
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.capacity = rate, burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
+    """A socket following one event stream. Subclasses name the stream, build the snapshot and
+    list the client messages they handle in `handlers` ({"domain.verb": "method_name"})."""
+
+    handlers: ClassVar[dict[str, str]] = {}
+    snapshot_type: ClassVar[str] = "snapshot"
+
+    stream: str
+    last_seq: int = 0
+
+    # --- what subclasses provide -----------------------------------------------------------
+    @abc.abstractmethod
+    async def authorize(self) -> str | None:
+        """Check access and return the stream to follow, or close the socket and return None."""
+
+    @abc.abstractmethod
+    async def snapshot(self) -> dict[str, Any]:
+        """The current state a client starts from."""
+
+    # --- connection ------------------------------------------------------------------------
+    async def connect(self) -> None:
+        from analytics.metrics import WEBSOCKET_CONNECTIONS
+
+        self.user = self.scope.get("user")
+        self._syncing = False
+        self._pending: list[tuple[int, str]] = []
+        self._subscribed = False
+        self._strikes = 0
+        self._last_rate_error = 0.0
+        config = settings.REALTIME
+        self.max_frame_bytes = config["MAX_FRAME_BYTES"]
+        self.bucket = TokenBucket(config["FRAME_RATE"], config["FRAME_BURST"])
+        await self.accept()
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=closecodes.UNAUTHENTICATED, reason="unauthenticated")
+            return
+        stream = await self.authorize()
+        if stream is None:
+            return
+        self.stream = stream
+        self.metrics_label = type(self).__name__
+        WEBSOCKET_CONNECTIONS.labels(consumer=self.metrics_label).inc()
+        # Control messages to the user (such as "your session ended") use the channel layer.
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        await self._follow(self._since_from_query())
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "stream", None) is None:
+            return
+        from analytics.metrics import WEBSOCKET_CONNECTIONS
+
+        WEBSOCKET_CONNECTIONS.labels(consumer=self.metrics_label).dec()
+        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        if self._subscribed:
+            await get_hub().unsubscribe(self.stream, self)
+
+    def _since_from_query(self) -> int | None:
+        from urllib.parse import parse_qs
+
+        values = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("since")
+        if values and values[0].isdigit():
+            return int(values[0])
+        return None
+
+    async def _follow(self, since: int | None) -> None:
+        # Subscribe before reading the state, buffering, so nothing published in between is lost.
+        self._syncing = True
+        await get_hub().subscribe(self.stream, self)
+        self._subscribed = True
+        if since is None:
+            await self._send_snapshot()
+        else:
+            self.last_seq = since
+        await self._catch_up()
+
+    async def _send_snapshot(self) -> None:
+        seq = await get_hub().last_seq(self.stream)
+        state = await self.snapshot()
+        self.last_seq = seq
+        await self.send(text_data=frame(self.snapshot_type, seq=seq, **state))
+
+    async def _catch_up(self) -> None:
+        """Send what the client is missing after `last_seq`, then whatever arrived meanwhile."""
+        self._syncing = True
+        try:
+            while True:
+                frames = await get_hub().since(self.stream, self.last_seq)
+                if frames is None:
+                    # Too far behind (or the stream was reset): start again from the current state.
+                    await self._send_snapshot()
+                    frames = []
+                for text in frames:
+                    await self._send_in_order(text, seq_of(text))
+                pending, self._pending = sorted(self._pending), []
+                gap = False
+                for seq, text in pending:
+                    if seq > self.last_seq + 1:
+                        gap = True
+                        break
+                    await self._send_in_order(text, seq)
+                if not gap:
+                    return
+        finally:
+            self._syncing = False
+
+    async def _send_in_order(self, text: str, seq: int) -> None:
+        if seq == self.last_seq + 1:
+            self.last_seq = seq
+            await self.send(text_data=text)
+
+    # --- the hub's listener interface ------------------------------------------------------
+    async def deliver(self, frame_text: str, seq: int) -> None:
+        if self._syncing:
+            self._pending.append((seq, frame_text))
+        elif seq == self.last_seq + 1:
+            self.last_seq = seq
+            await self.send(text_data=frame_text)
+        elif seq > self.last_seq + 1:
+            self._pending.append((seq, frame_text))
+            self._syncing = True
+            asyncio.create_task(self._catch_up())
+
+    async def resync(self) -> None:
+        if not self._syncing:
+            await self._catch_up()
+
+    # --- client messages ------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        raw = text_data if text_data is not None else bytes_data or b""
+        if len(raw) > self.max_frame_bytes:
+            await self.close(code=closecodes.MESSAGE_TOO_BIG, reason="frame_too_big")
+            return
+        if not self.bucket.take():
+            await self._refuse_flood()
+            return
+        try:
+            message = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await self.send_error(None, "invalid_json", "Frames must be JSON objects.")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_error(None, "invalid_message", 'Frames must be objects with a "type".')
+            return
+        ref = message.get("ref") if isinstance(message.get("ref"), str | int) else None
+        method = self.handlers.get(message["type"])
+        if method is None and message["type"] == "ping":
+            await self.send(text_data=frame("pong", ref=ref, server_time=server_time_ms()))
+            return
+        if method is None:
+            await self.send_error(ref, "unknown_type", f"Unknown message type {message['type'][:64]!r}.")
+            return
+        try:
+            await getattr(self, method)(message)
+        except ApplicationError as error:
+            await self.send_error(ref, error.code, error.message, fields=error.fields)
+
+    async def _refuse_flood(self) -> None:
+        self._strikes += 1
+        if self._strikes >= FLOOD_STRIKES:
+            await self.close(code=closecodes.FLOODING, reason="flooding")
+            return
+        # One error frame a second at most: answering every dropped frame would amplify a flood.
+        now = time.monotonic()
+        if now - self._last_rate_error >= 1:
+            self._last_rate_error = now
+            await self.send_error(None, "rate_limited", "Slow down: you are sending messages too fast.")
+
+    async def send_error(self, ref: Any, code: str, message: str, *, fields: dict[str, Any] | None = None) -> None:
+        payload: dict[str, Any] = {"ref": ref, "code": code, "message": message}
+        if fields:
+            payload["fields"] = fields
+        await self.send(text_data=frame("error", **payload))
+
+    async def reply(self, message: dict[str, Any], type_: str, **payload: Any) -> None:
+        """Answer the sender alone, echoing its `ref`."""
+        await self.send(text_data=frame(type_, ref=message.get("ref"), **payload))
+
+    # --- channel layer handlers ------------------------------------------------------------
+    async def realtime_close(self, event: dict[str, Any]) -> None:
+        await self.close(code=closecodes.SESSION_ENDED, reason=event.get("reason", "session_ended"))

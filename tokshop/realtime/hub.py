@@ -1,0 +1,225 @@
+"""The per-process fan-out: one subscription per stream per server process, one local send loop.
+
+Channels' `group_send` costs grow with the square of a group's local members and stop delivering
+to a big show in time (see docs/decisions/0002-realtime-fan-out.md). Instead each process
+subscribes once to a stream that has local listeners and hands every event, already serialised,
+to each of them in turn.
+"""
+
+import abc
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections import defaultdict
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .envelope import seq_of
+from .streams import MemoryBackend, RedisBackend, backend
+
+logger = logging.getLogger(__name__)
+
+
+class Listener(Protocol):
+    async def deliver(self, frame: str, seq: int) -> None:
+        """Called with each event of a stream the listener subscribed to, in order."""
+
+    async def resync(self) -> None:
+        """Called when events may have been missed (the subscription was re-established)."""
+
+
+class Hub(abc.ABC):
+    def __init__(self) -> None:
+        self.listeners: dict[str, set[Listener]] = defaultdict(set)
+        self._reader: asyncio.Task[None] | None = None
+
+    async def subscribe(self, stream: str, listener: Listener) -> None:
+        first = not self.listeners[stream]
+        self.listeners[stream].add(listener)
+        if first:
+            await self._subscribe_stream(stream)
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._run(), name="realtime-hub")
+
+    async def unsubscribe(self, stream: str, listener: Listener) -> None:
+        listeners = self.listeners.get(stream)
+        if listeners is None:
+            return
+        listeners.discard(listener)
+        if not listeners:
+            del self.listeners[stream]
+            await self._unsubscribe_stream(stream)
+
+    async def _deliver(self, stream: str, frame: str) -> None:
+        seq = seq_of(frame)
+        for listener in list(self.listeners.get(stream, ())):
+            try:
+                await listener.deliver(frame, seq)
+            except Exception:
+                # One broken socket must not stop delivery to every other viewer of the stream.
+                logger.exception("realtime delivery failed", extra={"stream": stream})
+
+    async def _resync_all(self) -> None:
+        for listeners in list(self.listeners.values()):
+            for listener in list(listeners):
+                try:
+                    await listener.resync()
+                except Exception:
+                    logger.exception("realtime resync failed")
+
+    @abc.abstractmethod
+    async def since(self, stream: str, seq: int) -> list[str] | None:
+        """The stream's frames after `seq`, or None when they are no longer all kept."""
+
+    @abc.abstractmethod
+    async def last_seq(self, stream: str) -> int:
+        """The sequence number of the stream's latest event (0 before any)."""
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        self.listeners.clear()
+
+    @abc.abstractmethod
+    async def _subscribe_stream(self, stream: str) -> None: ...
+
+    @abc.abstractmethod
+    async def _unsubscribe_stream(self, stream: str) -> None: ...
+
+    @abc.abstractmethod
+    async def _run(self) -> None: ...
+
+
+class RedisHub(Hub):
+    RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+    def __init__(self, backend: RedisBackend) -> None:
+        super().__init__()
+        self.backend = backend
+        # from_pool hands the pool to the client, so closing the client closes its connections.
+        self._client = aioredis.Redis.from_pool(
+            aioredis.BlockingConnectionPool.from_url(
+                backend.url, max_connections=backend.max_connections, timeout=5, decode_responses=True
+            )
+        )
+        self._pubsub = self._client.pubsub()
+        self._by_channel: dict[str, str] = {}
+
+    async def since(self, stream: str, seq: int) -> list[str] | None:
+        return await self.backend.since(self._client, stream, seq)
+
+    async def last_seq(self, stream: str) -> int:
+        return await self.backend.last_seq(self._client, stream)
+
+    async def close(self) -> None:
+        await super().close()
+        self._by_channel.clear()
+        await self._pubsub.aclose()
+        await self._client.aclose()
+
+    async def _subscribe_stream(self, stream: str) -> None:
+        channel = self.backend.channel(stream)
+        self._by_channel[channel] = stream
+        await self._pubsub.subscribe(channel)
+
+    async def _unsubscribe_stream(self, stream: str) -> None:
+        channel = self.backend.channel(stream)
+        self._by_channel.pop(channel, None)
+        try:
+            await self._pubsub.unsubscribe(channel)
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            # The reconnect path subscribes only to the streams still listened to.
+            pass
+
+    async def _run(self) -> None:
+        while self.listeners or self._by_channel:
+            try:
+                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                logger.warning("realtime subscription lost; reconnecting")
+                await self._reconnect()
+                continue
+            if message is not None and message["type"] == "message":
+                stream = self._by_channel.get(message["channel"])
+                if stream is not None:
+                    await self._deliver(stream, message["data"])
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while True:
+            await asyncio.sleep(self.RECONNECT_DELAYS[min(attempt, len(self.RECONNECT_DELAYS) - 1)])
+            attempt += 1
+            try:
+                await self._pubsub.aclose()
+                self._pubsub = self._client.pubsub()
+                channels = list(self._by_channel)
+                if channels:
+                    await self._pubsub.subscribe(*channels)
+                break
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                continue
+        logger.info("realtime subscription restored", extra={"streams": len(self._by_channel)})
+        # Pub/sub is at-most-once: whatever was published while we were away is only in the log.
+        await self._resync_all()
+
+
+class MemoryHub(Hub):
+    def __init__(self, backend: MemoryBackend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        backend.subscribers.append(self._enqueue)
+
+    async def since(self, stream: str, seq: int) -> list[str] | None:
+        return self.backend.since(stream, seq)
+
+    async def last_seq(self, stream: str) -> int:
+        return self.backend.last_seq(stream)
+
+    async def close(self) -> None:
+        await super().close()
+        self.backend.subscribers.remove(self._enqueue)
+
+    def _enqueue(self, stream: str, frame: str) -> None:
+        # Publishers run on worker threads; the queue belongs to the event loop.
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, (stream, frame))
+
+    async def _subscribe_stream(self, stream: str) -> None:
+        return None
+
+    async def _unsubscribe_stream(self, stream: str) -> None:
+        return None
+
+    async def _run(self) -> None:
+        while True:
+            stream, frame = await self.queue.get()
+            await self._deliver(stream, frame)
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def get_hub() -> Hub:
+    """This process's hub (one per event loop)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        store = backend()
+        hub = RedisHub(store) if isinstance(store, RedisBackend) else MemoryHub(store)
+        _hubs[loop] = hub
+    return hub
+
+
+async def close_hub() -> None:
+    """Close this event loop's hub and its connections (at shutdown, and between tests)."""
+    hub = _hubs.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.close()

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from analytics import views as analytics_views
+from tokshop.core import views as core_views
+
+api_v1 = [
+    path("", include("tokshop.users.api_urls")),
+    path("", include("tokshop.notifications.api_urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("tokshop.users.urls")),
+    path("notifications/", include("tokshop.notifications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/health", analytics_views.health, name="health"),
+    path("metrics", analytics_views.metrics, name="metrics"),
+]
+
+if settings.DEBUG:
+    # Uploaded files in development; production serves MEDIA_ROOT from the web server or a bucket.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken, SellerProfile, User
+
+
+class SellerProfileInline(admin.StackedInline):
+    model = SellerProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["email", "display_name", "is_buyer", "is_seller", "is_moderator", "is_staff", "email_verified_at", "date_joined"]
+    list_filter = ["is_seller", "is_moderator", "is_staff", "is_active", "email_verified_at"]
+    search_fields = ["email", "display_name", "seller_profile__shop_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    inlines = [SellerProfileInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("display_name", "avatar", "email_verified_at")}),
+        (_("Roles"), {"fields": ("is_buyer", "is_seller", "is_moderator", "is_staff", "is_superuser", "is_active")}),
+        (_("Permissions"), {"fields": ("groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),
+    )
+
+
+@admin.register(SellerProfile)
+class SellerProfileAdmin(admin.ModelAdmin):
+    list_display = ["shop_name", "slug", "user", "verification_status", "created_at"]
+    list_filter = ["verification_status"]
+    search_fields = ["shop_name", "slug", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    prepopulated_fields = {"slug": ("shop_name",)}
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "expires_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Tokens are issued to devices through the API, where the secret is shown once.
+        return False

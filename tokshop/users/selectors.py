@@ -1,0 +1,11 @@
+from django.db.models import QuerySet
+
+from .models import ApiToken, User
+
+
+def user_get_active(*, user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).active()
