@@ -1,6 +1,6 @@
 """Fixtures shared by every app's tests: a clean Redis per test, users, API clients, sockets."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,12 +14,11 @@ from tokshop.users.tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clean_redis() -> Iterator[None]:
+def _clean_redis() -> None:
     # The tests' Redis database is theirs alone: start every test from nothing.
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
     client.close()
-    yield
 
 
 @pytest.fixture

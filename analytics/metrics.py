@@ -47,7 +47,9 @@ def task_count(name: str, state: str) -> None:
 
 class CeleryTaskCollector(Collector):
     def collect(self) -> Iterator[CounterMetricFamily]:
-        family = CounterMetricFamily("tokshop_celery_tasks", "Celery task outcomes, all workers.", labels=["task", "state"])
+        family = CounterMetricFamily(
+            "tokshop_celery_tasks", "Celery task outcomes, all workers.", labels=["task", "state"]
+        )
         names = cache.get(TASK_NAMES_KEY) or []
         keys = {TASK_COUNTER_KEY.format(name=n, state=s): (n, s) for n in names for s in TASK_STATES}
         for key, value in cache.get_many(list(keys)).items():

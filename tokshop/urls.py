@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from analytics import views as analytics_views
+from analytics.apis import HealthApi, MetricsApi
 from tokshop.core import views as core_views
 
 api_v1 = [
@@ -20,8 +20,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/health", analytics_views.health, name="health"),
-    path("metrics", analytics_views.metrics, name="metrics"),
+    path("api/health", HealthApi.as_view(), name="health"),
+    path("metrics", MetricsApi.as_view(), name="metrics"),
 ]
 
 if settings.DEBUG:

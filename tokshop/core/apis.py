@@ -1,6 +1,16 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from tokshop.users.models import User
+
+
+def request_user(request: Request) -> "User":
+    """The signed-in user of a view whose permissions already require one."""
+    user = request.user
+    assert user.is_authenticated
+    return user
 
 
 def validated(serializer_class: type[Any], request: Request, *, partial: bool = False) -> dict[str, Any]:

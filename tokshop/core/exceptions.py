@@ -63,7 +63,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             fields["non_field_errors"] = non_field
         response.data = error_body("invalid", message, fields)
     elif isinstance(exc, exceptions.Throttled):
-        response.data = error_body(code, f"Too many requests. Try again in {exc.wait or 1:.0f} seconds.")
+        response.data = error_body(
+            code, f"Too many requests. Try again in {getattr(exc, 'wait', None) or 1:.0f} seconds."
+        )
     else:
         detail = exc.detail
         message = str(detail if not isinstance(detail, list | dict) else exc.default_detail)

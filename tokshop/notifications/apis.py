@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
@@ -5,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tokshop.core.apis import validated
+from tokshop.core.apis import request_user, validated
 from tokshop.core.schema import errors
 
 from .models import Notification
@@ -32,15 +33,21 @@ class NotificationFilter(filters.FilterSet):
 class NotificationListApi(generics.ListAPIView):
     serializer_class = NotificationOutputSerializer
     filterset_class = NotificationFilter
+    # Tells the schema generator the model; every request goes through get_queryset.
+    queryset = Notification.objects.none()
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return notification_list(user=self.request.user)
+    def get_queryset(self) -> QuerySet[Notification]:
+        return notification_list(user=request_user(self.request))
 
 
 class NotificationUnreadCountApi(APIView):
-    @extend_schema(tags=["notifications"], summary="How many are unread", responses={200: UnreadCountOutputSerializer, **errors(401)})
+    @extend_schema(
+        tags=["notifications"],
+        summary="How many are unread",
+        responses={200: UnreadCountOutputSerializer, **errors(401)},
+    )
     def get(self, request: Request) -> Response:
-        return Response({"unread_count": notification_unread_count(user=request.user)})
+        return Response({"unread_count": notification_unread_count(user=request_user(request))})
 
 
 class NotificationReadApi(APIView):
@@ -53,16 +60,18 @@ class NotificationReadApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(ReadManyInputSerializer, request)
-        changed = notification_mark_read(user=request.user, ids=data.get("ids"))
-        return Response({"changed": changed, "unread_count": notification_unread_count(user=request.user)})
+        changed = notification_mark_read(user=request_user(request), ids=data.get("ids"))
+        return Response({"changed": changed, "unread_count": notification_unread_count(user=request_user(request))})
 
 
 class NotificationPreferencesApi(APIView):
     @extend_schema(
-        tags=["notifications"], summary="Which kinds you get by e-mail", responses={200: PreferencesSerializer, **errors(401)}
+        tags=["notifications"],
+        summary="Which kinds you get by e-mail",
+        responses={200: PreferencesSerializer, **errors(401)},
     )
     def get(self, request: Request) -> Response:
-        return Response(notification_email_preferences(user=request.user))
+        return Response(notification_email_preferences(user=request_user(request)))
 
     @extend_schema(
         tags=["notifications"],
@@ -73,4 +82,4 @@ class NotificationPreferencesApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         data = validated(PreferencesSerializer, request, partial=True)
-        return Response(notification_preferences_update(user=request.user, email=data))
+        return Response(notification_preferences_update(user=request_user(request), email=data))

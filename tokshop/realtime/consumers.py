@@ -160,7 +160,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         elif seq > self.last_seq + 1:
             self._pending.append((seq, frame_text))
             self._syncing = True
-            asyncio.create_task(self._catch_up())
+            self._catch_up_task = asyncio.create_task(self._catch_up())
 
     async def resync(self) -> None:
         if not self._syncing:

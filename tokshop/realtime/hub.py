@@ -131,11 +131,9 @@ class RedisHub(Hub):
     async def _unsubscribe_stream(self, stream: str) -> None:
         channel = self.backend.channel(stream)
         self._by_channel.pop(channel, None)
-        try:
+        # If Redis is unreachable, the reconnect path subscribes only to the streams still listened to.
+        with contextlib.suppress(RedisConnectionError, RedisTimeoutError, OSError):
             await self._pubsub.unsubscribe(channel)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            # The reconnect path subscribes only to the streams still listened to.
-            pass
 
     async def _run(self) -> None:
         while self.listeners or self._by_channel:

@@ -62,6 +62,4 @@ class TicketAuthMiddleware(BaseMiddleware):
 
 
 def websocket_stack(application: Any) -> Any:
-    return SameSiteOriginValidator(
-        AuthMiddlewareStack(TicketAuthMiddleware(application)), list(settings.ALLOWED_HOSTS)
-    )
+    return SameSiteOriginValidator(AuthMiddlewareStack(TicketAuthMiddleware(application)), list(settings.ALLOWED_HOSTS))

@@ -9,7 +9,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -54,7 +54,10 @@ class RedisBackend:
         last = int(await client.get(seq_key) or 0)
         if seq >= last:
             return [] if seq == last else None
-        entries = await client.xrange(log_key, min=f"{seq + 1}-0", max="+", count=self.length + 1)
+        entries = cast(
+            list[tuple[str, dict[str, str]]],
+            await client.xrange(log_key, min=f"{seq + 1}-0", max="+", count=self.length + 1),
+        )
         return contiguous_after(seq, [fields["m"] for _id, fields in entries])
 
     async def last_seq(self, client: aioredis.Redis, stream: str) -> int:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, SellerProfile, User
@@ -14,7 +15,16 @@ class SellerProfileInline(admin.StackedInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["-date_joined"]
-    list_display = ["email", "display_name", "is_buyer", "is_seller", "is_moderator", "is_staff", "email_verified_at", "date_joined"]
+    list_display = [
+        "email",
+        "display_name",
+        "is_buyer",
+        "is_seller",
+        "is_moderator",
+        "is_staff",
+        "email_verified_at",
+        "date_joined",
+    ]
     list_filter = ["is_seller", "is_moderator", "is_staff", "is_active", "email_verified_at"]
     search_fields = ["email", "display_name", "seller_profile__shop_name"]
     readonly_fields = ["date_joined", "last_login"]
@@ -26,9 +36,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
 
 @admin.register(SellerProfile)
@@ -50,6 +58,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at", "expires_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued to devices through the API, where the secret is shown once.
         return False

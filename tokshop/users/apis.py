@@ -10,12 +10,19 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from tokshop.core.apis import validated
+from tokshop.core.apis import request_user, validated
 from tokshop.core.schema import errors
 
 from . import serializers
 from .selectors import api_token_list
-from .services import api_token_obtain, api_token_revoke, user_profile_update, user_signup, user_verify_email, ws_ticket_issue
+from .services import (
+    api_token_obtain,
+    api_token_revoke,
+    user_profile_update,
+    user_signup,
+    user_verify_email,
+    ws_ticket_issue,
+)
 
 
 class SignupApi(APIView):
@@ -57,13 +64,10 @@ class ApiTokenListCreateApi(APIView):
     throttle_scope = "login"
 
     def get_permissions(self) -> list[Any]:
-        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+        return [AllowAny()] if self.request.method == "POST" else list(super().get_permissions())
 
     def get_throttles(self) -> list[Any]:
         return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
-
-    def get_authenticators(self) -> list[Any]:
-        return [] if self.request.method == "POST" else super().get_authenticators()
 
     @extend_schema(
         tags=["auth"],
@@ -71,7 +75,7 @@ class ApiTokenListCreateApi(APIView):
         responses={200: serializers.ApiTokenOutputSerializer(many=True), **errors(401)},
     )
     def get(self, request: Request) -> Response:
-        tokens = api_token_list(user=request.user)
+        tokens = api_token_list(user=request_user(request))
         return Response(serializers.ApiTokenOutputSerializer(tokens, many=True).data)
 
     @extend_schema(
@@ -94,7 +98,7 @@ class ApiTokenListCreateApi(APIView):
 class ApiTokenRevokeApi(APIView):
     @extend_schema(tags=["auth"], summary="Revoke a device token", responses={204: None, **errors(401, 404)})
     def delete(self, request: Request, token_id: int) -> Response:
-        api_token_revoke(user=request.user, token_id=token_id)
+        api_token_revoke(user=request_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -110,7 +114,7 @@ class WsTicketApi(APIView):
         responses={201: serializers.WsTicketOutputSerializer, **errors(401, 429)},
     )
     def post(self, request: Request) -> Response:
-        ticket, expires_at = ws_ticket_issue(user=request.user)
+        ticket, expires_at = ws_ticket_issue(user=request_user(request))
         body = serializers.WsTicketOutputSerializer({"ticket": ticket, "expires_at": expires_at}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -118,7 +122,11 @@ class WsTicketApi(APIView):
 class MeApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(tags=["account"], summary="Your profile and roles", responses={200: serializers.MeOutputSerializer, **errors(401)})
+    @extend_schema(
+        tags=["account"],
+        summary="Your profile and roles",
+        responses={200: serializers.MeOutputSerializer, **errors(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response(serializers.MeOutputSerializer(request.user).data)
 
@@ -131,6 +139,5 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         data = validated(serializers.MeUpdateInputSerializer, request, partial=True)
         with transaction.atomic():
-            user = user_profile_update(user=request.user, **data)
+            user = user_profile_update(user=request_user(request), **data)
         return Response(serializers.MeOutputSerializer(user).data)
-

@@ -1,7 +1,7 @@
 """Writes for accounts: sign-up, e-mail verification, profiles, shops, API tokens and socket tickets."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -76,13 +76,9 @@ def verification_email_send(*, user: User) -> None:
 def user_verify_email(*, token: str) -> User:
     """Mark the address in a verification link as verified; a second use of the link changes nothing."""
     try:
-        data = signing.loads(
-            token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds()
-        )
+        data = signing.loads(token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise ApplicationError(
-            "This link has expired. Sign in to get a new one.", code="verification_expired"
-        ) from exc
+        raise ApplicationError("This link has expired. Sign in to get a new one.", code="verification_expired") from exc
     except signing.BadSignature as exc:
         raise ApplicationError("This link is not valid.", code="verification_invalid") from exc
     user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("e")).first()
@@ -109,7 +105,9 @@ def user_profile_update(
     if display_name is not None:
         display_name = display_name.strip()
         if not display_name:
-            raise ApplicationError("Tell people what to call you.", fields={"display_name": ["This field is required."]})
+            raise ApplicationError(
+                "Tell people what to call you.", fields={"display_name": ["This field is required."]}
+            )
         user.display_name = display_name
         update_fields.append("display_name")
     if avatar is not None:
@@ -138,10 +136,14 @@ def avatar_validate(avatar: UploadedFile) -> None:
             image.verify()
             kind = Image.MIME.get(image.format or "")
     except (UnidentifiedImageError, OSError) as exc:
-        raise ApplicationError("That file is not a picture.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}) from exc
+        raise ApplicationError(
+            "That file is not a picture.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}
+        ) from exc
     avatar.seek(0)
     if kind not in AVATAR_CONTENT_TYPES:
-        raise ApplicationError("That picture format is not supported.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]})
+        raise ApplicationError(
+            "That picture format is not supported.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}
+        )
 
 
 @transaction.atomic
@@ -158,7 +160,9 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
         with transaction.atomic():
             profile.save()
     except IntegrityError as exc:
-        raise ApplicationError("Please correct the highlighted fields.", fields={"slug": ["This shop address is taken."]}) from exc
+        raise ApplicationError(
+            "Please correct the highlighted fields.", fields={"slug": ["This shop address is taken."]}
+        ) from exc
     if not user.is_seller:
         user.is_seller = True
         user.save(update_fields=["is_seller"])
@@ -234,7 +238,7 @@ def ws_ticket_issue(*, user: User) -> tuple[str, datetime]:
     ticket = secrets.token_urlsafe(24)
     ttl = settings.REALTIME["TICKET_TTL_SECONDS"]
     cache.set(WS_TICKET_CACHE_PREFIX + token_digest(ticket), user.pk, timeout=ttl)
-    return ticket, timezone.now() + timezone.timedelta(seconds=ttl)
+    return ticket, timezone.now() + timedelta(seconds=ttl)
 
 
 def ws_ticket_redeem(*, ticket: str) -> int | None:
@@ -249,6 +253,6 @@ def ws_ticket_redeem(*, ticket: str) -> int | None:
 
 def api_tokens_purge() -> int:
     """Delete tokens that expired or were revoked more than a week ago; returns how many."""
-    cutoff = timezone.now() - timezone.timedelta(days=7)
+    cutoff = timezone.now() - timedelta(days=7)
     deleted, _ = ApiToken.objects.filter(models.Q(expires_at__lt=cutoff) | models.Q(revoked_at__lt=cutoff)).delete()
     return deleted

@@ -194,7 +194,11 @@ async def test_marking_read_over_the_socket_reaches_every_tab():
     ack = next(f for f in frames if f["type"] == "notification.read_ack")
     assert ack == {**ack, "ref": "r1", "changed": 1}
     other_tab = await tab_two.receive_json_from(timeout=2)
-    assert (other_tab["type"], other_tab["ids"], other_tab["unread_count"]) == ("notification.read", [notification.pk], 0)
+    assert (other_tab["type"], other_tab["ids"], other_tab["unread_count"]) == (
+        "notification.read",
+        [notification.pk],
+        0,
+    )
     assert await database_sync_to_async(Notification.objects.filter(read_at__isnull=True).count)() == 0
     await tab_one.disconnect()
     await tab_two.disconnect()
@@ -239,3 +243,28 @@ async def test_changing_the_password_ends_the_users_sockets():
     await database_sync_to_async(user_sockets_close)(user_id=user.pk, reason="password_changed")
 
     assert await closed_with(socket) == closecodes.SESSION_ENDED
+
+
+async def test_a_socket_that_sees_a_gap_fetches_what_pub_sub_lost():
+    from tokshop.realtime.envelope import envelope_body
+    from tokshop.realtime.groups import user_group
+    from tokshop.realtime.streams import backend
+
+    user = await make_user()
+    socket = await open_socket(user)
+    await socket.receive_json_from(timeout=2)
+    store = backend()
+    # Numbered and kept, but published where nobody listens: as if pub/sub dropped it.
+    store._script(
+        keys=store.keys(user_group(user.pk)),
+        args=[envelope_body("notification.created", {"lost": True}), store.length, "nowhere"],
+    )
+
+    await notify(user, "after the gap")
+
+    frames = [await socket.receive_json_from(timeout=2) for _ in range(2)]
+    assert [f["seq"] for f in frames] == [1, 2]
+    assert frames[0]["lost"] is True
+    assert frames[1]["notification"]["title"] == "after the gap"
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()

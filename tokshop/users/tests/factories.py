@@ -8,7 +8,13 @@ from tokshop.users.models import SellerProfile, User
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def set_password(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+    user.set_password(extracted or PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -17,14 +23,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name")
     email_verified_at = factory.LazyFunction(timezone.now)
 
-    @factory.post_generation
-    def password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        self.set_password(extracted or PASSWORD)
-        if create:
-            self.save(update_fields=["password"])
+    password = factory.PostGeneration(set_password)
 
 
-class SellerProfileFactory(factory.django.DjangoModelFactory):
+class SellerProfileFactory(factory.django.DjangoModelFactory[SellerProfile]):
     class Meta:
         model = SellerProfile
 

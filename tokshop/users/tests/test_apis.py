@@ -131,7 +131,9 @@ def test_me_requires_authentication(api_client):
 
 
 def test_me_cannot_change_roles_or_email(user_client, user):
-    response = user_client.patch(ME, {"display_name": "Renamed", "email": "x@example.com", "roles": ["staff"], "is_staff": True})
+    response = user_client.patch(
+        ME, {"display_name": "Renamed", "email": "x@example.com", "roles": ["staff"], "is_staff": True}
+    )
 
     assert response.status_code == 200
     user.refresh_from_db()

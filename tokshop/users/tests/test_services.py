@@ -84,7 +84,10 @@ def test_a_tampered_or_expired_link_is_refused():
 
     with pytest.raises(ApplicationError) as tampered:
         user_verify_email(token=token[:-2] + "xx")
-    with override_settings(EMAIL_VERIFICATION_MAX_AGE=timedelta(seconds=-1)), pytest.raises(ApplicationError) as expired:
+    with (
+        override_settings(EMAIL_VERIFICATION_MAX_AGE=timedelta(seconds=-1)),
+        pytest.raises(ApplicationError) as expired,
+    ):
         user_verify_email(token=token)
 
     assert tampered.value.code == "verification_invalid"

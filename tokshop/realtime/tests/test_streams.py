@@ -1,0 +1,136 @@
+"""Sequenced streams and the per-process hub, on the real Redis."""
+
+import asyncio
+import json
+
+import pytest
+
+from tokshop.realtime.envelope import seq_of
+from tokshop.realtime.hub import MemoryHub, RedisHub, close_hub, get_hub
+from tokshop.realtime.streams import MemoryBackend, RedisBackend, backend, publish
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.frames: list[tuple[int, dict]] = []
+        self.resyncs = 0
+        self.received = asyncio.Event()
+        self.resynced = asyncio.Event()
+
+    async def deliver(self, frame: str, seq: int) -> None:
+        self.frames.append((seq, json.loads(frame)))
+        self.received.set()
+
+    async def resync(self) -> None:
+        self.resyncs += 1
+        self.resynced.set()
+
+
+async def wait_for(recorder: Recorder, count: int) -> None:
+    async with asyncio.timeout(2):
+        while len(recorder.frames) < count:
+            recorder.received.clear()
+            await recorder.received.wait()
+
+
+@pytest.fixture
+async def hub():
+    yield get_hub()
+    await close_hub()
+
+
+async def test_events_are_numbered_per_stream_and_reach_subscribers(hub):
+    first, second = Recorder(), Recorder()
+    await hub.subscribe("show.1", first)
+    await hub.subscribe("show.1", second)
+    await hub.subscribe("show.2", Recorder())
+
+    seqs = [await asyncio.to_thread(publish, "show.1", "chat.posted", {"n": i}) for i in range(3)]
+    other = await asyncio.to_thread(publish, "show.2", "chat.posted", {})
+    await wait_for(first, 3)
+    await wait_for(second, 3)
+
+    assert seqs == [1, 2, 3]
+    assert other == 1
+    assert [(seq, frame["type"], frame["n"]) for seq, frame in first.frames] == [
+        (1, "chat.posted", 0),
+        (2, "chat.posted", 1),
+        (3, "chat.posted", 2),
+    ]
+    assert second.frames == first.frames
+    assert all(isinstance(frame["ts"], int) for _, frame in first.frames)
+
+
+async def test_unsubscribed_listeners_hear_nothing(hub):
+    recorder = Recorder()
+    await hub.subscribe("show.1", recorder)
+    await hub.unsubscribe("show.1", recorder)
+
+    await asyncio.to_thread(publish, "show.1", "chat.posted", {})
+    await asyncio.sleep(0.2)
+
+    assert recorder.frames == []
+    assert "show.1" not in hub.listeners
+
+
+async def test_catch_up_returns_exactly_the_missed_events(hub):
+    for i in range(5):
+        await asyncio.to_thread(publish, "show.9", "chat.posted", {"n": i})
+
+    missed = await hub.since("show.9", 2)
+
+    assert [seq_of(frame) for frame in missed] == [3, 4, 5]
+    assert await hub.since("show.9", 5) == []
+    assert await hub.last_seq("show.9") == 5
+    # Asking from the future means the stream was reset: the client needs a snapshot.
+    assert await hub.since("show.9", 6) is None
+
+
+async def test_catch_up_past_the_kept_window_asks_for_a_snapshot(settings):
+    store = RedisBackend(settings.REDIS_URL, max_connections=4, prefix="trim-test", length=10)
+    for i in range(200):
+        store.publish("s", f'{{"type":"x","n":{i}}}')
+    hub = RedisHub(store)
+    try:
+        assert await hub.since("s", 1) is None
+        recent = await hub.since("s", 195)
+        assert [seq_of(f) for f in recent] == [196, 197, 198, 199, 200]
+    finally:
+        await hub.close()
+
+
+async def test_the_hub_resyncs_listeners_after_losing_redis(hub):
+    recorder = Recorder()
+    await hub.subscribe("show.5", recorder)
+    await asyncio.to_thread(publish, "show.5", "chat.posted", {})
+    await wait_for(recorder, 1)
+
+    # Cut the subscription's connection the way a Redis restart would.
+    assert isinstance(hub, RedisHub)
+    await hub._pubsub.connection.disconnect()
+    async with asyncio.timeout(5):
+        await recorder.resynced.wait()
+    await asyncio.to_thread(publish, "show.5", "chat.posted", {})
+    await wait_for(recorder, 2)
+
+    assert [seq for seq, _ in recorder.frames] == [1, 2]
+
+
+async def test_the_embedded_hub_delivers_in_order_from_other_threads():
+    store = MemoryBackend(length=100)
+    hub = MemoryHub(store)
+    recorder = Recorder()
+    try:
+        await hub.subscribe("user.1", recorder)
+        await asyncio.gather(*(asyncio.to_thread(store.publish, "user.1", '{"type":"x"}') for _ in range(20)))
+        await wait_for(recorder, 20)
+        assert sorted(seq for seq, _ in recorder.frames) == list(range(1, 21))
+        assert [seq_of(f) for f in await hub.since("user.1", 15)] == [16, 17, 18, 19, 20]
+        assert await hub.since("user.1", 25) is None
+    finally:
+        await hub.close()
+    assert store.subscribers == []
+
+
+def test_the_configured_backend_is_redis():
+    assert isinstance(backend(), RedisBackend)
