@@ -68,5 +68,10 @@ class NotificationAdmin(admin.ModelAdmin):
                     count += 1
             messages.success(request, f"Announcement sent to {count} users.")
             return HttpResponseRedirect(reverse("admin:notifications_notification_changelist"))
-        context = {**self.admin_site.each_context(request), "form": form, "title": "Send an announcement", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Send an announcement",
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/notifications/announce.html", context)

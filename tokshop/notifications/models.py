@@ -56,7 +56,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """Whether a user wants one kind of notification by e-mail too (in the app they always see it)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     email = models.BooleanField()
 

@@ -14,7 +14,9 @@ class UnreadCountOutputSerializer(serializers.Serializer):
 
 
 class ReadManyInputSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100, required=False)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=100, required=False
+    )
 
 
 class ReadOutputSerializer(serializers.Serializer):

@@ -34,9 +34,7 @@ def notification_create(*, user: "User", kind: str, title: str, body: str = "", 
 @transaction.atomic
 def notification_email_send(*, notification_id: int) -> bool:
     """E-mail one notification; returns False when it was already sent (safe to run twice)."""
-    notification = (
-        Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
-    )
+    notification = Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at is not None:
         return False
     send_templated_mail(

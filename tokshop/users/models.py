@@ -10,7 +10,9 @@ from django.utils import timezone
 
 
 class UserManager(DjangoUserManager["User"]):
-    def _create_user_object(self, username: Any, email: str | None, password: str | None, **extra_fields: Any) -> "User":
+    def _create_user_object(
+        self, username: Any, email: str | None, password: str | None, **extra_fields: Any
+    ) -> "User":
         email = self.normalize_email(email or username)
         user = self.model(email=email, **extra_fields)
         user.password = ""
