@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import ApiToken, User
+from .models import ApiToken, SellerProfile, User
 
 
 def user_get_active(*, user_id: int) -> User | None:
@@ -9,3 +9,7 @@ def user_get_active(*, user_id: int) -> User | None:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).active()
+
+
+def seller_profile_get(*, user: User) -> SellerProfile | None:
+    return SellerProfile.objects.filter(user=user).first()

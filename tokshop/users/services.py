@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime, timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.mail import send_templated_mail
+from tokshop.core.ratelimit import rate_limit_hit
 from tokshop.notifications.models import NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.realtime.control import user_sockets_close
@@ -72,6 +74,20 @@ def verification_email_send(*, user: User) -> None:
     )
 
 
+def verification_email_resend(*, email: str) -> None:
+    """Send a new link if this address belongs to an account awaiting confirmation.
+
+    Says nothing either way, so it cannot reveal who has an account; at most three links an hour
+    go to one address, so it cannot be used to flood an inbox.
+    """
+    pending = User.objects.filter(email__iexact=email.strip(), is_active=True, email_verified_at__isnull=True).first()
+    if pending is None:
+        return
+    if rate_limit_hit(scope="verify-resend", key=pending.email.lower(), limit=3, window=3600):
+        return
+    verification_email_send(user=pending)
+
+
 @transaction.atomic
 def user_verify_email(*, token: str) -> User:
     """Mark the address in a verification link as verified; a second use of the link changes nothing."""
@@ -101,6 +117,9 @@ def user_profile_update(
     *, user: User, display_name: str | None = None, avatar: UploadedFile | None = None, avatar_clear: bool = False
 ) -> User:
     """Change the name and picture other people see."""
+    # The picture is checked first, so a refused one leaves the user untouched.
+    if avatar is not None:
+        avatar_validate(avatar)
     update_fields = []
     if display_name is not None:
         display_name = display_name.strip()
@@ -111,7 +130,6 @@ def user_profile_update(
         user.display_name = display_name
         update_fields.append("display_name")
     if avatar is not None:
-        avatar_validate(avatar)
         user.avatar.save(avatar.name or "avatar.png", avatar, save=False)
         update_fields.append("avatar")
     elif avatar_clear and user.avatar:
@@ -170,7 +188,11 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
 
 
 def user_password_changed(*, user: User) -> None:
-    """Tell the user their password changed, and end the sockets opened with the old credentials."""
+    """After a password change or reset: sign out every device and socket that used the old
+    credentials, lift any sign-in lockout, and tell the user."""
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # The guesses that caused a lockout were against the old password.
+    axes_reset(username=user.email)
     notification_create(
         user=user,
         kind=NotificationKind.SECURITY,
