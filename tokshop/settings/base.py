@@ -10,7 +10,8 @@ from csp.constants import NONE, SELF
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-tokshop-development-key-not-for-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

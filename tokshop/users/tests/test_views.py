@@ -11,7 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tokshop.notifications.models import Notification
 from tokshop.users.models import ApiToken, User
-from tokshop.users.services import api_token_create, email_verification_token_make
+from tokshop.users.services import api_token_authenticate, api_token_create, email_verification_token_make
 
 from .factories import PASSWORD, SellerProfileFactory, UserFactory
 
@@ -135,7 +135,7 @@ def test_a_password_reset_signs_out_devices_and_lifts_the_lockout(client, user, 
     )
 
     assert done.status_code == 302
-    assert not ApiToken.objects.active().exists()
+    assert api_token_authenticate(raw=raw) is None
     assert Notification.objects.filter(user=user, kind="security").count() == 1
     signed_in = client.post(LOGIN, {"username": user.email, "password": "a-brand-new-passphrase"})
     assert signed_in.status_code == 302

@@ -83,7 +83,8 @@ class Command(BaseCommand):
         if not Notification.objects.filter(user=user).exists():
             notification_create(
                 user=user,
-                kind=NotificationKind.ACCOUNT,
+                # An announcement, which is not e-mailed by default: demo data should not fill an inbox.
+                kind=NotificationKind.ANNOUNCEMENT,
                 title="Welcome to Tokshop",
                 body=f"You are signed in as the demo {demo.role}. The bell lights up the moment something happens.",
                 url="/",
