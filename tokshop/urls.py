@@ -11,6 +11,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from analytics.apis import HealthApi, MetricsApi
 from tokshop.core import views as core_views
 
+admin.site.site_header = "Tokshop administration"
+admin.site.site_title = "Tokshop admin"
+admin.site.index_title = "Run the marketplace"
+
 api_v1 = [
     path("", include("tokshop.users.api_urls")),
     path("", include("tokshop.notifications.api_urls")),
