@@ -23,9 +23,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py serve
 
-## The whole suite on PostgreSQL and Redis: static checks, the tests, then the browser tests.
+## The whole suite on PostgreSQL and Redis: ruff, mypy, migrations, the tests, then the browser tests.
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
+	$(BIN)/mypy .
 	DJANGO_SETTINGS_MODULE=tokshop.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser"
 	$(MAKE) --no-print-directory test-browser

@@ -268,3 +268,17 @@ async def test_a_socket_that_sees_a_gap_fetches_what_pub_sub_lost():
     assert frames[1]["notification"]["title"] == "after the gap"
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
+
+
+async def test_an_expired_ticket_is_refused(settings):
+    import asyncio
+
+    settings.REALTIME = {**settings.REALTIME, "TICKET_TTL_SECONDS": 1}
+    user = await make_user()
+    ticket, _ = await database_sync_to_async(ws_ticket_issue)(user=user)
+    await asyncio.sleep(1.2)
+
+    socket = communicator(f"{PATH}?ticket={ticket}")
+    await socket.connect()
+
+    assert await closed_with(socket) == closecodes.UNAUTHENTICATED
