@@ -2,9 +2,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -33,8 +31,7 @@ urlpatterns = [
         csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="api-docs",
     ),
-    # Browsers ask for /favicon.ico on pages that name no icon, such as the admin's.
-    path("favicon.ico", RedirectView.as_view(url=static("img/icon-192.png"), permanent=True)),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/health", HealthApi.as_view(), name="health"),
     path("metrics", MetricsApi.as_view(), name="metrics"),
 ]

@@ -240,3 +240,10 @@ def test_expired_tokens_are_not_listed(signed_in, user):
     response = signed_in.get(reverse("users:devices"))
 
     assert list(response.context["tokens"]) == []
+
+
+def test_the_favicon_points_at_the_app_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/icon-192.png")
