@@ -4,12 +4,14 @@ sequenced stream followed with catch-up after a reconnect or a gap."""
 import abc
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from tokshop.core.errors import ApplicationError
 
@@ -19,6 +21,8 @@ from .groups import user_group
 from .hub import get_hub
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
+
+logger = logging.getLogger(__name__)
 
 # A client that keeps flooding after this many refused frames is disconnected.
 FLOOD_STRIKES = 50
@@ -64,6 +68,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         from analytics.metrics import WEBSOCKET_CONNECTIONS
 
         self.user = self.scope.get("user")
+        self.server_send = self.scope["realtime.server_send"]
         self._syncing = False
         self._pending: list[tuple[int, str]] = []
         self._subscribed = False
@@ -92,9 +97,14 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         from analytics.metrics import WEBSOCKET_CONNECTIONS
 
         WEBSOCKET_CONNECTIONS.labels(consumer=self.metrics_label).dec()
-        await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        # The hub first: whatever happens to the channel layer, no event goes to a closed socket.
         if self._subscribed:
             await get_hub().unsubscribe(self.stream, self)
+        try:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        except (RedisError, OSError):
+            # The group entry expires by itself (the layer's group expiry); nothing else depends on it.
+            logger.warning("could not leave the control group", exc_info=True)
 
     def _since_from_query(self) -> int | None:
         from urllib.parse import parse_qs
@@ -151,12 +161,13 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
             await self.send(text_data=text)
 
     # --- the hub's listener interface ------------------------------------------------------
-    async def deliver(self, frame_text: str, seq: int) -> None:
+    async def deliver(self, frame_text: str, seq: int, message: dict[str, str]) -> None:
         if self._syncing:
             self._pending.append((seq, frame_text))
         elif seq == self.last_seq + 1:
             self.last_seq = seq
-            await self.send(text_data=frame_text)
+            # The hot path of a big room: straight to the server, past Channels' per-frame wrappers.
+            await self.server_send(message)
         elif seq > self.last_seq + 1:
             self._pending.append((seq, frame_text))
             self._syncing = True

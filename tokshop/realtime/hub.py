@@ -25,8 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 class Listener(Protocol):
-    async def deliver(self, frame: str, seq: int) -> None:
-        """Called with each event of a stream the listener subscribed to, in order."""
+    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+        """Called with each event of a stream the listener subscribed to, in order; `message` is
+        the event as an ASGI `websocket.send`, built once for every listener."""
 
     async def resync(self) -> None:
         """Called when events may have been missed (the subscription was re-established)."""
@@ -56,12 +57,16 @@ class Hub(abc.ABC):
 
     async def _deliver(self, stream: str, frame: str) -> None:
         seq = seq_of(frame)
-        for listener in list(self.listeners.get(stream, ())):
+        message = {"type": "websocket.send", "text": frame}
+        listeners = self.listeners.get(stream, set())
+        for listener in list(listeners):
             try:
-                await listener.deliver(frame, seq)
+                await listener.deliver(frame, seq, message)
             except Exception:
-                # One broken socket must not stop delivery to every other viewer of the stream.
-                logger.exception("realtime delivery failed", extra={"stream": stream})
+                # One broken socket must not stop delivery to every other viewer of the stream, and
+                # a socket that cannot be written to is gone even if it never said goodbye.
+                logger.warning("realtime delivery failed; dropping the listener", exc_info=True)
+                listeners.discard(listener)
 
     async def _resync_all(self) -> None:
         for listeners in list(self.listeners.values()):

@@ -36,7 +36,8 @@ class SameSiteOriginValidator(OriginValidator):
                     origin = None
         if origin is None or not self.valid_origin(origin):
             return await refuse(receive, send, code=closecodes.FORBIDDEN_ORIGIN, reason="origin_not_allowed")
-        return await self.application(scope, receive, send)
+        # The server's own send, before any middleware wraps it: the hub's delivery path uses it.
+        return await self.application({**scope, "realtime.server_send": send}, receive, send)
 
 
 class TicketAuthMiddleware(BaseMiddleware):

@@ -105,7 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, Celery broker, realtime streams ------------------------------
 # redis-py raises instead of waiting when a pool is full, so every client gets an explicit size.
 REDIS_URL = env("REDIS_URL", default="")
-REDIS_CHANNEL_LAYER_MAX_CONNECTIONS = env.int("REDIS_CHANNEL_LAYER_MAX_CONNECTIONS", default=200)
+# Sized for a burst of a thousand sockets joining or leaving one process at once.
+REDIS_CHANNEL_LAYER_MAX_CONNECTIONS = env.int("REDIS_CHANNEL_LAYER_MAX_CONNECTIONS", default=1000)
 REDIS_CACHE_MAX_CONNECTIONS = env.int("REDIS_CACHE_MAX_CONNECTIONS", default=100)
 REDIS_BROKER_MAX_CONNECTIONS = env.int("REDIS_BROKER_MAX_CONNECTIONS", default=20)
 REDIS_REALTIME_MAX_CONNECTIONS = env.int("REDIS_REALTIME_MAX_CONNECTIONS", default=100)
@@ -117,7 +118,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_CHANNEL_LAYER_MAX_CONNECTIONS}],
+                # channels-redis waits for messages with a 5 s blocking pop; redis-py's default 5 s
+                # socket timeout would often give up first and kill the consumer.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_CHANNEL_LAYER_MAX_CONNECTIONS,
+                        "socket_timeout": 10,
+                    }
+                ],
                 "prefix": f"{REDIS_KEY_PREFIX}:asgi",
                 "capacity": 1500,
                 "expiry": 30,

@@ -47,6 +47,8 @@ async def closed_with(socket) -> int:
     if message["type"] == "websocket.accept":
         message = await socket.receive_output(timeout=2)
     assert message["type"] == "websocket.close"
+    # As a browser does after a close frame; lets the consumer finish instead of being cancelled.
+    await socket.disconnect()
     return message["code"]
 
 
@@ -173,6 +175,7 @@ async def test_a_flooding_client_is_slowed_then_disconnected():
         if message["type"] == "websocket.close":
             break
         frames.append(json.loads(message["text"]))
+    await socket.disconnect()
 
     assert message["code"] == closecodes.FLOODING
     # The burst allowance, plus what the bucket refilled while the frames were being sent.

@@ -17,7 +17,8 @@ class Recorder:
         self.received = asyncio.Event()
         self.resynced = asyncio.Event()
 
-    async def deliver(self, frame: str, seq: int) -> None:
+    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+        assert message == {"type": "websocket.send", "text": frame}
         self.frames.append((seq, json.loads(frame)))
         self.received.set()
 
@@ -59,6 +60,23 @@ async def test_events_are_numbered_per_stream_and_reach_subscribers(hub):
     ]
     assert second.frames == first.frames
     assert all(isinstance(frame["ts"], int) for _, frame in first.frames)
+
+
+class Broken(Recorder):
+    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+        raise ConnectionResetError("the socket is gone")
+
+
+async def test_a_listener_that_cannot_be_written_to_is_dropped(hub, caplog):
+    healthy, broken = Recorder(), Broken()
+    await hub.subscribe("show.3", broken)
+    await hub.subscribe("show.3", healthy)
+
+    await asyncio.to_thread(publish, "show.3", "chat.posted", {})
+    await wait_for(healthy, 1)
+
+    assert hub.listeners["show.3"] == {healthy}
+    assert "dropping the listener" in caplog.text
 
 
 async def test_unsubscribed_listeners_hear_nothing(hub):
