@@ -30,4 +30,4 @@ USER tokshop
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/health').status != 200)"
-CMD ["sh", "-c", "daphne -b $HOST -p $PORT --proxy-headers tokshop.asgi:application"]
+CMD ["sh", "-c", "python manage.py serve --web-only --host $HOST --port $PORT"]

@@ -4,7 +4,8 @@ For every N the same run measures two servers, each a process of its own on 127.
 
 * ``raw`` (the baseline): a bare ``websockets`` server subscribed to the stream's Redis channel that
   ``broadcast()``s each event to all its clients;
-* ``tokshop``: a real daphne serving ``tokshop.asgi:application``; every viewer opens
+* ``tokshop``: the production web server (uvicorn, ``--server daphne`` for daphne) serving
+  ``tokshop.asgi:application``; every viewer opens
   ``ws/notifications/`` signed in as the same user, so all of them follow the stream ``user.<id>``
   through the per-process hub (``tokshop/realtime/hub.py``).
 
@@ -51,6 +52,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench._viewers import TICK, ClientJob, ClientResult, client_worker
+from tokshop.core.management.commands.serve import web_command
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -264,25 +266,8 @@ def start_server(
 ) -> subprocess.Popen[bytes]:
     LOGS.mkdir(parents=True, exist_ok=True)
     if kind == "tokshop" and options.server == "uvicorn":
-        # The same application under uvicorn (a development dependency, for this comparison).
-        # No per-message deflate, like daphne.
-        args = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            options.asgi,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ws",
-            "websockets-sansio",
-            "--ws-per-message-deflate",
-            "false",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-        ]
+        # Exactly as `manage.py serve` runs it in production.
+        args = web_command(BIN, "127.0.0.1", port, options.asgi)
     elif kind == "tokshop":
         args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), options.asgi]
     else:
@@ -718,10 +703,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--asgi",
         default="tokshop.asgi:application",
-        help="the application daphne serves (bench._probe_asgi:application adds loop-lag and GC logging)",
+        help="the application the server serves (bench._probe_asgi:application adds loop-lag and GC logging)",
     )
     parser.add_argument("--settings", default=SETTINGS, help="DJANGO_SETTINGS_MODULE of the servers and publisher")
-    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne", help="ASGI server of tokshop")
+    parser.add_argument(
+        "--server",
+        choices=("uvicorn", "daphne"),
+        default="uvicorn",
+        help="ASGI server of tokshop (production: uvicorn)",
+    )
     # Internal: how the baseline server process is started.
     parser.add_argument("--raw-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--channel", help=argparse.SUPPRESS)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tokshop.core.management.commands.serve import web_command
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOGS = ROOT / "test-artifacts"
@@ -54,10 +56,10 @@ def running(args: list[str], *, name: str, env: dict[str, str]) -> Iterator[subp
 
 
 @contextmanager
-def asgi_server(name: str = "daphne", *, port: int | None = None, **env: str) -> Iterator[str]:
-    """A daphne process serving the whole site; yields its `host:port`."""
+def asgi_server(name: str = "web", *, port: int | None = None, **env: str) -> Iterator[str]:
+    """The site's web server, as production runs it, on the test database; yields its `host:port`."""
     port = port or free_port()
-    args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "tokshop.asgi:application"]
+    args = web_command(BIN, "127.0.0.1", port)
     with running(args, name=f"{name}-{port}", env=process_environment(**env)) as process:
         address = f"127.0.0.1:{port}"
         deadline = time.monotonic() + 30
