@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from tokshop.core.errors import ApplicationError
@@ -24,8 +25,11 @@ Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
 logger = logging.getLogger(__name__)
 
-# A client that keeps flooding after this many refused frames is disconnected.
+# A client that keeps flooding after this many refused frames is disconnected, and its user's new
+# sockets are refused for a while: reconnecting must not buy a fresh burst allowance.
 FLOOD_STRIKES = 50
+FLOOD_COOLOFF_SECONDS = 10
+FLOOD_COOLOFF_KEY = "realtime:flood-cooloff:{user_id}"
 
 
 class TokenBucket:
@@ -80,6 +84,9 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=closecodes.UNAUTHENTICATED, reason="unauthenticated")
+            return
+        if await cache.aget(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk)):
+            await self.close(code=closecodes.FLOODING, reason="flooding")
             return
         stream = await self.authorize()
         if stream is None:
@@ -210,6 +217,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     async def _refuse_flood(self) -> None:
         self._strikes += 1
         if self._strikes >= FLOOD_STRIKES:
+            await cache.aset(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk), 1, timeout=FLOOD_COOLOFF_SECONDS)
             await self.close(code=closecodes.FLOODING, reason="flooding")
             return
         # One error frame a second at most: answering every dropped frame would amplify a flood.

@@ -178,6 +178,10 @@ async def test_a_flooding_client_is_slowed_then_disconnected():
     await socket.disconnect()
 
     assert message["code"] == closecodes.FLOODING
+    # Reconnecting straight away does not buy a fresh allowance.
+    again = communicator(PATH, headers=[ORIGIN, await session_cookie(user)])
+    await again.connect()
+    assert await closed_with(again) == closecodes.FLOODING
     # The burst allowance, plus what the bucket refilled while the frames were being sent.
     assert 20 <= sum(f["type"] == "pong" for f in frames) <= 22
     assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
