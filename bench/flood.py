@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import websockets
+from websockets.typing import Origin
 
 from bench.fanout import (
     DEFAULT_DATABASE_URL,
@@ -60,7 +61,7 @@ class Phase:
 
 
 async def polite(url: str, origin: str, cookie: str, interval: float, until: float, phase: Phase) -> None:
-    async with websockets.connect(url, origin=origin, additional_headers={"Cookie": cookie}) as socket:
+    async with websockets.connect(url, origin=Origin(origin), additional_headers={"Cookie": cookie}) as socket:
         await socket.recv()  # the snapshot
         pending: dict[str, float] = {}
 
@@ -89,7 +90,7 @@ async def flooder(url: str, origin: str, cookie: str, until: float, phase: Phase
     frame = json.dumps({"type": "ping"})
     while time.perf_counter() < until:
         try:
-            async with websockets.connect(url, origin=origin, additional_headers={"Cookie": cookie}) as socket:
+            async with websockets.connect(url, origin=Origin(origin), additional_headers={"Cookie": cookie}) as socket:
 
                 async def drain(socket: Any = socket) -> None:
                     async for raw in socket:
