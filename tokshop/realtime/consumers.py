@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -25,11 +25,28 @@ Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
 logger = logging.getLogger(__name__)
 
+# Frames held for a socket that is catching up; past this it reads them back from the stream's log.
+PENDING_MAX = 1000
+
 # A client that keeps flooding after this many refused frames is disconnected, and its user's new
 # sockets are refused for a while: reconnecting must not buy a fresh burst allowance.
 FLOOD_STRIKES = 50
 FLOOD_COOLOFF_SECONDS = 10
 FLOOD_COOLOFF_KEY = "realtime:flood-cooloff:{user_id}"
+
+
+def send_now(step: Coroutine[Any, Any, None]) -> bool:
+    """Run an ASGI send that needs no waiting; False, with nothing sent, if it would have to wait.
+
+    Servers wait before writing when a socket's buffer is full (uvicorn: "writable"), so a send
+    that would wait has written nothing yet and can be dropped here.
+    """
+    try:
+        step.send(None)
+    except StopIteration:
+        return True
+    step.close()
+    return False
 
 
 class TokenBucket:
@@ -75,7 +92,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         self.server_send = self.scope["realtime.server_send"]
         self._syncing = False
         self._pending: list[tuple[int, str]] = []
-        self._subscribed = False
+        self._catch_up_task: asyncio.Task[None] | None = None
         self._strikes = 0
         self._last_rate_error = 0.0
         config = settings.REALTIME
@@ -105,8 +122,9 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
 
         WEBSOCKET_CONNECTIONS.labels(consumer=self.metrics_label).dec()
         # The hub first: whatever happens to the channel layer, no event goes to a closed socket.
-        if self._subscribed:
-            await get_hub().unsubscribe(self.stream, self)
+        await get_hub().unsubscribe(self.stream, self)
+        if self._catch_up_task is not None:
+            self._catch_up_task.cancel()
         try:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         except (RedisError, OSError):
@@ -117,7 +135,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         from urllib.parse import parse_qs
 
         values = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("since")
-        if values and values[0].isdigit():
+        if values and values[0].isascii() and values[0].isdigit():
             return int(values[0])
         return None
 
@@ -125,7 +143,6 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         # Subscribe before reading the state, buffering, so nothing published in between is lost.
         self._syncing = True
         await get_hub().subscribe(self.stream, self)
-        self._subscribed = True
         if since is None:
             await self._send_snapshot()
         else:
@@ -150,39 +167,56 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
                     frames = []
                 for text in frames:
                     await self._send_in_order(text, seq_of(text))
-                pending, self._pending = sorted(self._pending), []
-                gap = False
-                for seq, text in pending:
-                    if seq > self.last_seq + 1:
-                        gap = True
-                        break
-                    await self._send_in_order(text, seq)
-                if not gap:
+                if not await self._drain_pending():
                     return
         finally:
             self._syncing = False
+
+    async def _drain_pending(self) -> bool:
+        """Send what arrived while catching up, until none is left; True when a gap in it sends
+        the catch-up back to the log. Sending may wait, and more may arrive meanwhile: the buffer
+        is checked again after every pass, with no wait between the check and the return."""
+        while self._pending:
+            pending, self._pending = sorted(self._pending), []
+            for seq, text in pending:
+                if seq > self.last_seq + 1:
+                    return True
+                await self._send_in_order(text, seq)
+        return False
 
     async def _send_in_order(self, text: str, seq: int) -> None:
         if seq == self.last_seq + 1:
             self.last_seq = seq
             await self.send(text_data=text)
 
-    # --- the hub's listener interface ------------------------------------------------------
-    async def deliver(self, frame_text: str, seq: int, message: dict[str, str]) -> None:
+    # --- the hub's listener interface: it never waits, so no socket can hold up the others --------
+    def deliver(self, frame_text: str, seq: int, message: dict[str, str]) -> None:
         if self._syncing:
-            self._pending.append((seq, frame_text))
+            self._buffer(seq, frame_text)
         elif seq == self.last_seq + 1:
-            self.last_seq = seq
             # The hot path of a big room: straight to the server, past Channels' per-frame wrappers.
-            await self.server_send(message)
+            if send_now(self.server_send(message)):
+                self.last_seq = seq
+            else:
+                # The socket's buffer is full: this frame and the next go out from a task of this
+                # socket's own, read back from the stream's log once the socket takes frames again.
+                self._start_catch_up()
         elif seq > self.last_seq + 1:
-            self._pending.append((seq, frame_text))
-            self._syncing = True
-            self._catch_up_task = asyncio.create_task(self._catch_up())
+            self._buffer(seq, frame_text)
+            self._start_catch_up()
 
-    async def resync(self) -> None:
+    def resync(self) -> None:
         if not self._syncing:
-            await self._catch_up()
+            self._start_catch_up()
+
+    def _buffer(self, seq: int, frame_text: str) -> None:
+        # Past the cap, frames are only in the stream's log, where the catch-up finds them.
+        if len(self._pending) < PENDING_MAX:
+            self._pending.append((seq, frame_text))
+
+    def _start_catch_up(self) -> None:
+        self._syncing = True
+        self._catch_up_task = asyncio.create_task(self._catch_up())
 
     # --- client messages ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

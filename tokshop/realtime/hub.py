@@ -25,11 +25,13 @@ logger = logging.getLogger(__name__)
 
 
 class Listener(Protocol):
-    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+    """What the hub calls. Neither call may wait: the hub serves every listener from one loop."""
+
+    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
         """Called with each event of a stream the listener subscribed to, in order; `message` is
         the event as an ASGI `websocket.send`, built once for every listener."""
 
-    async def resync(self) -> None:
+    def resync(self) -> None:
         """Called when events may have been missed (the subscription was re-established)."""
 
 
@@ -58,21 +60,20 @@ class Hub(abc.ABC):
     async def _deliver(self, stream: str, frame: str) -> None:
         seq = seq_of(frame)
         message = {"type": "websocket.send", "text": frame}
-        listeners = self.listeners.get(stream, set())
-        for listener in list(listeners):
+        for listener in list(self.listeners.get(stream, ())):
             try:
-                await listener.deliver(frame, seq, message)
+                listener.deliver(frame, seq, message)
             except Exception:
                 # One broken socket must not stop delivery to every other viewer of the stream, and
                 # a socket that cannot be written to is gone even if it never said goodbye.
                 logger.warning("realtime delivery failed; dropping the listener", exc_info=True)
-                listeners.discard(listener)
+                await self.unsubscribe(stream, listener)
 
-    async def _resync_all(self) -> None:
+    def _resync_all(self) -> None:
         for listeners in list(self.listeners.values()):
             for listener in list(listeners):
                 try:
-                    await listener.resync()
+                    listener.resync()
                 except Exception:
                     logger.exception("realtime resync failed")
 
@@ -169,7 +170,7 @@ class RedisHub(Hub):
                 continue
         logger.info("realtime subscription restored", extra={"streams": len(self._by_channel)})
         # Pub/sub is at-most-once: whatever was published while we were away is only in the log.
-        await self._resync_all()
+        self._resync_all()
 
 
 class MemoryHub(Hub):

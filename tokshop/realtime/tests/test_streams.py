@@ -17,12 +17,12 @@ class Recorder:
         self.received = asyncio.Event()
         self.resynced = asyncio.Event()
 
-    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
         assert message == {"type": "websocket.send", "text": frame}
         self.frames.append((seq, json.loads(frame)))
         self.received.set()
 
-    async def resync(self) -> None:
+    def resync(self) -> None:
         self.resyncs += 1
         self.resynced.set()
 
@@ -63,7 +63,7 @@ async def test_events_are_numbered_per_stream_and_reach_subscribers(hub):
 
 
 class Broken(Recorder):
-    async def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
         raise ConnectionResetError("the socket is gone")
 
 
@@ -76,6 +76,8 @@ async def test_a_listener_that_cannot_be_written_to_is_dropped(hub, caplog):
     await wait_for(healthy, 1)
 
     assert hub.listeners["show.3"] == {healthy}
+    await hub.unsubscribe("show.3", healthy)
+    assert "show.3" not in hub.listeners
     assert "dropping the listener" in caplog.text
 
 
@@ -152,3 +154,35 @@ async def test_the_embedded_hub_delivers_in_order_from_other_threads():
 
 def test_the_configured_backend_is_redis():
     assert isinstance(backend(), RedisBackend)
+
+
+async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub):
+    from tokshop.notifications.consumers import NotificationConsumer
+
+    never = asyncio.Event()
+
+    async def full_buffer(message: dict[str, str]) -> None:
+        await never.wait()
+
+    caught_up: list[int] = []
+
+    async def send(text_data: str) -> None:
+        caught_up.append(seq_of(text_data))
+
+    slow = NotificationConsumer()
+    slow.server_send, slow.send = full_buffer, send  # type: ignore[method-assign]
+    slow.stream, slow.last_seq, slow._syncing, slow._pending, slow._catch_up_task = "user.7", 0, False, [], None
+    healthy = Recorder()
+    await hub.subscribe("user.7", slow)
+    await hub.subscribe("user.7", healthy)
+
+    for _ in range(3):
+        await asyncio.to_thread(publish, "user.7", "notification.created", {})
+    await wait_for(healthy, 3)
+
+    # The stalled socket did not delay the others; its own task sent it everything, in order.
+    assert slow._catch_up_task is not None
+    await asyncio.wait_for(slow._catch_up_task, 2)
+    assert caught_up == [1, 2, 3]
+    assert slow.last_seq == 3
+    await hub.unsubscribe("user.7", slow)
