@@ -31,26 +31,24 @@ REALTIME_EVENTS = Counter(
 
 TASK_STATES = ("succeeded", "failed", "retried")
 TASK_COUNTER_KEY = "metrics:celery:{name}:{state}"
-TASK_NAMES_KEY = "metrics:celery:names"
 
 
 def task_count(name: str, state: str) -> None:
     """Count one task outcome; workers are separate processes, so counts live in the shared cache."""
     key = TASK_COUNTER_KEY.format(name=name, state=state)
-    if cache.add(key, 1, timeout=None):
-        names = set(cache.get(TASK_NAMES_KEY) or ())
-        if name not in names:
-            cache.set(TASK_NAMES_KEY, sorted(names | {name}), timeout=None)
-    else:
+    # add() creates the counter atomically when it is the first; incr() is atomic after that.
+    if not cache.add(key, 1, timeout=None):
         cache.incr(key)
 
 
 class CeleryTaskCollector(Collector):
     def collect(self) -> Iterator[CounterMetricFamily]:
+        from tokshop.celery import app
+
         family = CounterMetricFamily(
             "tokshop_celery_tasks", "Celery task outcomes, all workers.", labels=["task", "state"]
         )
-        names = cache.get(TASK_NAMES_KEY) or []
+        names = [name for name in app.tasks if not name.startswith("celery.")]
         keys = {TASK_COUNTER_KEY.format(name=n, state=s): (n, s) for n in names for s in TASK_STATES}
         for key, value in cache.get_many(list(keys)).items():
             family.add_metric(list(keys[key]), float(value))

@@ -226,10 +226,10 @@
     return document.getElementById("notification-count");
   }
 
+  // Mirrors the server's rule: browsers strip control characters and read a backslash as "/", so
+  // "/\t/evil.example" would become "//evil.example", another site.
   function sitePath(url) {
-    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.indexOf("\\") === -1
-      ? url
-      : "";
+    return typeof url === "string" && /^\/(?!\/)[^\s\\\x00-\x1f\x7f]*$/.test(url) ? url : "";
   }
 
   function setUnreadCount(count) {

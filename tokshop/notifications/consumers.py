@@ -7,6 +7,7 @@ from tokshop.realtime.consumers import StreamConsumer
 from tokshop.realtime.groups import user_group
 
 from . import events
+from .models import MAX_ID
 from .selectors import notification_list, notification_unread_count
 from .services import notification_mark_read
 
@@ -36,7 +37,7 @@ class NotificationConsumer(StreamConsumer):
             not isinstance(ids, list)
             or not ids
             or len(ids) > 100
-            or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
         ):
             raise ApplicationError('"ids" must be a list of 1 to 100 notification ids.', code="invalid_ids")
         changed = await database_sync_to_async(notification_mark_read)(user=self.user, ids=ids)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class NotificationKind(models.TextChoices):
@@ -15,6 +16,21 @@ EMAIL_DEFAULTS = {
     NotificationKind.SECURITY: True,
     NotificationKind.ANNOUNCEMENT: False,
 }
+
+
+# The largest id a BigAutoField holds; anything above cannot name a notification.
+MAX_ID = 2**63 - 1
+
+
+def is_site_path(url: str) -> bool:
+    """A path on this site: no scheme or host, and nothing a browser would strip or rewrite into one
+    (backslashes, spaces and control characters: "/\t/evil.example" is read as "//evil.example")."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and all(" " < char != "\x7f" and char != "\\" for char in url)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Notification, NotificationKind
+from .models import MAX_ID, Notification, NotificationKind
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -15,7 +15,7 @@ class UnreadCountOutputSerializer(serializers.Serializer):
 
 class ReadManyInputSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=100, required=False
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100, required=False
     )
 
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from tokshop.core.errors import ApplicationError
 from tokshop.core.mail import send_templated_mail
 from tokshop.realtime.groups import user_group
-from tokshop.realtime.streams import publish_on_commit
+from tokshop.realtime.streams import publish, publish_on_commit
 
 from . import events
-from .models import ALWAYS_EMAILED, Notification, NotificationKind, NotificationPreference
+from .models import ALWAYS_EMAILED, Notification, NotificationKind, NotificationPreference, is_site_path
 from .selectors import notification_email_preferences, notification_unread_count
 
 if TYPE_CHECKING:
@@ -23,11 +23,21 @@ def notification_create(*, user: "User", kind: str, title: str, body: str = "", 
     asked for this kind by e-mail, their inbox."""
     from .tasks import notification_email_send_task
 
+    if url and not is_site_path(url):
+        raise ApplicationError(
+            "A notification links to a page of this site.", fields={"url": ["Use a path such as /notifications/."]}
+        )
     notification = Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url)
-    payload = events.notification_created(notification, unread_count=notification_unread_count(user=user))
-    publish_on_commit(user_group(user.pk), "notification.created", payload)
+
+    def announce() -> None:
+        # Counted after commit, so two notifications created at once both report the true count.
+        payload = events.notification_created(notification, unread_count=notification_unread_count(user=user))
+        publish(user_group(user.pk), "notification.created", payload)
+
+    # Robust: the row is the truth and the stream a fast copy; a Redis hiccup must not fail the caller.
+    transaction.on_commit(announce, robust=True)
     if kind in ALWAYS_EMAILED or notification_email_preferences(user=user)[kind]:
-        transaction.on_commit(lambda: notification_email_send_task.delay(notification.pk))
+        transaction.on_commit(lambda: notification_email_send_task.delay(notification.pk), robust=True)
     return notification
 
 

@@ -43,7 +43,7 @@ def notification_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     raw_id = request.POST.get("id", "")
-    if raw_id and not raw_id.isdigit():
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19):
         return HttpResponseBadRequest("id must be a notification id.")
     notification_mark_read(user=request.user, ids=[int(raw_id)] if raw_id else None)
     current_filter, page = filter_from(request.POST.get("filter")), request.POST.get("page")

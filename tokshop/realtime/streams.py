@@ -130,5 +130,9 @@ def publish(stream: str, type_: str, payload: dict[str, Any]) -> int:
 
 
 def publish_on_commit(stream: str, type_: str, payload: dict[str, Any]) -> None:
-    """Publish once the current transaction commits, so no one hears of a change that rolled back."""
-    transaction.on_commit(lambda: publish(stream, type_, payload))
+    """Publish once the current transaction commits, so no one hears of a change that rolled back.
+
+    A failure to publish is logged, not raised: the database is the truth and the stream a fast
+    copy of it, which clients resynchronise from with a snapshot.
+    """
+    transaction.on_commit(lambda: publish(stream, type_, payload), robust=True)

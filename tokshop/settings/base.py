@@ -233,6 +233,9 @@ REST_FRAMEWORK = {
         "ws_ticket": env("THROTTLE_WS_TICKET", default="60/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The client's address is REMOTE_ADDR, which the web server sets from X-Forwarded-For only for
+    # proxies listed in FORWARDED_ALLOW_IPS; a client-sent header must not pick its own throttle key.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tokshop API",

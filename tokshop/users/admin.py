@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, SellerProfile, User
+from .services import user_password_changed, user_sign_out_everywhere
 
 
 class SellerProfileInline(admin.StackedInline):
@@ -37,6 +40,20 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        # A redirect after a POST is Django's sign that the new password was saved.
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            assert user is not None
+            user_password_changed(user=user)
+        return response
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sign_out_everywhere(user=obj, reason="account_deactivated")
 
 
 @admin.register(SellerProfile)

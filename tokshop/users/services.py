@@ -54,8 +54,18 @@ def user_signup(*, email: str, password: str, display_name: str) -> User:
             "Please correct the highlighted fields.",
             fields={"email": ["An account with this e-mail address already exists."]},
         ) from exc
-    transaction.on_commit(lambda: verification_email_send(user=user))
+    from .tasks import verification_email_send_task
+
+    # From a task: an SMTP outage must not fail the sign-up, whose account already exists.
+    transaction.on_commit(lambda: verification_email_send_task.delay(user.pk), robust=True)
     return user
+
+
+def verification_email_send_pending(*, user_id: int) -> None:
+    """Send the verification link to a user still awaiting it; does nothing once they verified."""
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is not None:
+        verification_email_send(user=user)
 
 
 def email_verification_token_make(*, user: User) -> str:
@@ -85,7 +95,9 @@ def verification_email_resend(*, email: str) -> None:
         return
     if rate_limit_hit(scope="verify-resend", key=pending.email.lower(), limit=3, window=3600):
         return
-    verification_email_send(user=pending)
+    from .tasks import verification_email_send_task
+
+    verification_email_send_task.delay(pending.pk)
 
 
 @transaction.atomic
@@ -153,7 +165,7 @@ def avatar_validate(avatar: UploadedFile) -> None:
         with Image.open(avatar) as image:
             image.verify()
             kind = Image.MIME.get(image.format or "")
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
         raise ApplicationError(
             "That file is not a picture.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}
         ) from exc
@@ -187,10 +199,17 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
     return profile
 
 
-def user_password_changed(*, user: User) -> None:
-    """After a password change or reset: sign out every device and socket that used the old
-    credentials, lift any sign-in lockout, and tell the user."""
+def user_sign_out_everywhere(*, user: User, reason: str) -> None:
+    """Revoke every device token of the user and close their open sockets on every server."""
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Robust: the tokens are revoked either way; a Redis hiccup must not turn this into an error.
+    transaction.on_commit(lambda: user_sockets_close(user_id=user.pk, reason=reason), robust=True)
+
+
+def user_password_changed(*, user: User) -> None:
+    """After a password change or reset, from any path (pages, admin): sign out every device and
+    socket that used the old credentials, lift any sign-in lockout, and tell the user."""
+    user_sign_out_everywhere(user=user, reason="password_changed")
     # The guesses that caused a lockout were against the old password.
     axes_reset(username=user.email)
     notification_create(
@@ -200,7 +219,6 @@ def user_password_changed(*, user: User) -> None:
         body="If this was not you, reset your password now and contact support.",
         url=reverse("users:password_reset"),
     )
-    transaction.on_commit(lambda: user_sockets_close(user_id=user.pk, reason="password_changed"))
 
 
 def api_token_obtain(*, request: HttpRequest, email: str, password: str, name: str) -> tuple[ApiToken, str]:

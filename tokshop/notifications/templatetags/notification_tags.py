@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from tokshop.notifications.models import Notification
+from tokshop.notifications.models import Notification, is_site_path
 from tokshop.notifications.selectors import notification_list, notification_unread_count
 from tokshop.users.models import User
 
@@ -33,9 +33,7 @@ def recent_notifications(user: User | AnonymousUser) -> QuerySet[Notification] |
 @register.filter
 def site_path(url: str) -> str:
     """The URL if it is a path on this site; anything else (another host, javascript:) is dropped."""
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return ""
+    return url if is_site_path(url) else ""
 
 
 @register.filter

@@ -61,3 +61,10 @@ def test_preferences_round_trip(user_client):
 def test_anonymous_callers_are_refused(api_client):
     assert api_client.get(LIST).status_code == 401
     assert api_client.post(reverse("api:notification-read"), {}, format="json").status_code == 401
+
+
+def test_read_refuses_ids_beyond_any_row(user_client):
+    response = user_client.post(reverse("api:notification-read"), {"ids": [10**20]}, format="json")
+
+    assert response.status_code == 400
+    assert "ids" in response.json()["fields"]

@@ -102,3 +102,29 @@ def test_mark_read_touches_only_the_users_own(user, other_user, django_capture_o
         ("notification.read", [mine[0].pk], 2),
         ("notification.read", None, 0),
     ]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/", "//evil.example", "/\t/evil.example", "/\\evil", "javascript:alert(1)"]
+)
+def test_a_notification_links_only_to_this_site(user, url):
+    with pytest.raises(ApplicationError) as caught:
+        notification_create(user=user, kind=NotificationKind.ACCOUNT, title="Hi", url=url)
+
+    assert "url" in caught.value.fields
+    assert not Notification.objects.exists()
+
+
+def test_a_redis_outage_does_not_fail_the_caller(user, monkeypatch, django_capture_on_commit_callbacks, caplog):
+    from tokshop.realtime import streams
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(streams.backend(), "publish", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notification_create(user=user, kind=NotificationKind.ACCOUNT, title="Still stored")
+
+    assert Notification.objects.filter(pk=notification.pk).exists()
+    assert [m.subject for m in mail.outbox] == ["Still stored"]
+    assert "Redis is down" in caplog.text

@@ -44,3 +44,8 @@ def test_mark_all_read(signed_in, user):
     signed_in.post(reverse("notifications:read"))
 
     assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("raw_id", ["²", "1e3", "99999999999999999999999"])
+def test_marking_read_refuses_ids_that_are_not_ids(signed_in, raw_id):
+    assert signed_in.post(reverse("notifications:read"), {"id": raw_id}).status_code == 400

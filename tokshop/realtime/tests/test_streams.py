@@ -161,16 +161,16 @@ async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub):
 
     never = asyncio.Event()
 
-    async def full_buffer(message: dict[str, str]) -> None:
+    async def full_buffer(message):
         await never.wait()
 
-    caught_up: list[int] = []
+    caught_up = []
 
-    async def send(text_data: str) -> None:
+    async def send(text_data):
         caught_up.append(seq_of(text_data))
 
     slow = NotificationConsumer()
-    slow.server_send, slow.send = full_buffer, send  # type: ignore[method-assign]
+    slow.server_send, slow.send = full_buffer, send
     slow.stream, slow.last_seq, slow._syncing, slow._pending, slow._catch_up_task = "user.7", 0, False, [], None
     healthy = Recorder()
     await hub.subscribe("user.7", slow)

@@ -166,3 +166,23 @@ def test_signup_is_throttled(api_client, monkeypatch):
 
     assert codes == [201, 201, 429]
     assert User.objects.count() == 2
+
+
+def test_signup_survives_an_email_outage(api_client, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tokshop.users.tests.test_apis.BrokenMailBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            SIGNUP, {"email": "late@example.com", "password": "a-long-passphrase", "display_name": "Late"}
+        )
+
+    assert response.status_code == 201
+    assert User.objects.filter(email="late@example.com").exists()
+
+
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP is down")

@@ -209,3 +209,23 @@ def test_a_socket_ticket_expires(settings):
     time.sleep(1.2)
 
     assert ws_ticket_redeem(ticket=ticket) is None
+
+
+def test_a_decompression_bomb_is_refused_as_a_bad_picture(tmp_path, settings):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    settings.MEDIA_ROOT = tmp_path
+    user = UserFactory()
+
+    with pytest.raises(ApplicationError) as caught:
+        user_profile_update(user=user, display_name="Changed", avatar=SimpleUploadedFile("bomb.png", bomb))
+
+    assert "avatar" in caught.value.fields
+    user.refresh_from_db()
+    assert user.display_name != "Changed"

@@ -247,3 +247,35 @@ def test_the_favicon_points_at_the_app_icon(client):
 
     assert response.status_code == 301
     assert response["Location"].endswith("img/icon-192.png")
+
+
+def test_an_admin_password_change_or_deactivation_signs_the_user_out_everywhere(client, user, other_user):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    _token, first = api_token_create(user=user, name="Phone")
+    _token, second = api_token_create(user=other_user, name="Phone")
+
+    changed = client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+    )
+    form = {
+        "email": other_user.email,
+        "display_name": other_user.display_name,
+        "is_buyer": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "initial-date_joined_0": "2026-01-01",
+        "initial-date_joined_1": "00:00:00",
+        "seller_profile-TOTAL_FORMS": "0",
+        "seller_profile-INITIAL_FORMS": "0",
+    }
+    deactivated = client.post(reverse("admin:users_user_change", args=[other_user.pk]), form)
+
+    assert changed.status_code == 302
+    assert deactivated.status_code == 302, deactivated.context["adminform"].form.errors
+    other_user.refresh_from_db()
+    assert not other_user.is_active
+    assert api_token_authenticate(raw=first) is None
+    assert api_token_authenticate(raw=second) is None
+    assert Notification.objects.filter(user=user, kind="security").exists()
