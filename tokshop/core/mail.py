@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,3 +16,20 @@ def send_templated_mail(*, to: str, subject: str, template: str, context: dict[s
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
+
+
+class MailTaskOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    max_retries: int
+
+
+# Celery options of every task that sends mail: SMTP outages surface as OSError and pass, so retry
+# with backoff for about an hour. Mail tasks are written to be safe to run again.
+MAIL_TASK_OPTIONS: MailTaskOptions = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
