@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tokshop.core.errors import ApplicationError, NotFound
+from tokshop.core.images import image_validate
 from tokshop.core.mail import send_templated_mail
 from tokshop.core.ratelimit import rate_limit_hit
 from tokshop.notifications.models import NotificationKind
@@ -153,27 +154,7 @@ def user_profile_update(
 
 
 def avatar_validate(avatar: UploadedFile) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    if avatar.size is not None and avatar.size > settings.AVATAR_MAX_BYTES:
-        raise ApplicationError(
-            "The picture is too large.",
-            fields={"avatar": [f"Use a picture under {settings.AVATAR_MAX_BYTES // (1024 * 1024)} MB."]},
-        )
-    # The declared content type is the client's word; the bytes decide.
-    try:
-        with Image.open(avatar) as image:
-            image.verify()
-            kind = Image.MIME.get(image.format or "")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
-        raise ApplicationError(
-            "That file is not a picture.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}
-        ) from exc
-    avatar.seek(0)
-    if kind not in AVATAR_CONTENT_TYPES:
-        raise ApplicationError(
-            "That picture format is not supported.", fields={"avatar": ["Upload a JPEG, PNG, WebP or GIF."]}
-        )
+    image_validate(avatar, field="avatar", max_bytes=settings.AVATAR_MAX_BYTES, content_types=AVATAR_CONTENT_TYPES)
 
 
 @transaction.atomic
