@@ -18,3 +18,10 @@ def validated(serializer_class: type[Any], request: Request, *, partial: bool = 
     serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def validated_query(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    """Parse a request's query string with an input serializer, raising the API's 400 on bad input."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

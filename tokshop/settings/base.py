@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tokshop.core",
     "tokshop.users",
     "tokshop.notifications",
+    "commerce",
     "analytics",
 ]
 

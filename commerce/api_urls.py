@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("seller/products/", apis.SellerProductListCreateApi.as_view(), name="seller-products"),
+    path("seller/products/<int:product_id>/", apis.SellerProductDetailApi.as_view(), name="seller-product"),
+    path(
+        "seller/products/<int:product_id>/images/",
+        apis.SellerProductImageCreateApi.as_view(),
+        name="seller-product-images",
+    ),
+    path(
+        "seller/products/<int:product_id>/images/<int:image_id>/",
+        apis.SellerProductImageDeleteApi.as_view(),
+        name="seller-product-image",
+    ),
+    path("products/suggest/", apis.ProductSuggestApi.as_view(), name="product-suggest"),
+    path("products/", apis.ProductSearchApi.as_view(), name="products"),
+    path("products/<int:product_id>/", apis.ProductDetailApi.as_view(), name="product"),
+    path("categories/", apis.CategoryListApi.as_view(), name="categories"),
+]

@@ -1,0 +1,211 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tokshop.core.apis import request_user, validated, validated_query
+from tokshop.core.errors import NotFound
+from tokshop.core.schema import errors
+
+from . import serializers
+from .models import Category, Product
+from .selectors import (
+    category_list,
+    product_get_for_seller,
+    product_get_public,
+    product_list_for_seller,
+    product_search,
+    product_suggest,
+)
+from .services import (
+    product_archive,
+    product_create,
+    product_image_add,
+    product_image_remove,
+    product_update,
+)
+
+
+class IsSeller(BasePermission):
+    message = "Open a shop to sell on Tokshop."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_seller)
+
+
+def _own_product_body(request: Request, product_id: int) -> Any:
+    product = product_get_for_seller(seller=request_user(request), product_id=product_id)
+    if product is None:
+        raise NotFound("No such product.")
+    return serializers.SellerProductOutputSerializer(product, context={"request": request}).data
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["seller products"],
+        summary="Your products, newest first",
+        parameters=[serializers.SellerProductFilterSerializer],
+        responses={200: serializers.SellerProductOutputSerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class SellerProductListCreateApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+    serializer_class = serializers.SellerProductOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Product.objects.none()
+
+    def get_queryset(self) -> QuerySet[Product]:
+        filters = validated_query(serializers.SellerProductFilterSerializer, self.request)
+        return product_list_for_seller(
+            seller=request_user(self.request),
+            status=filters.get("status"),
+            category_id=filters.get("category_id"),
+            search=filters.get("q", ""),
+        )
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Add a product to your shop",
+        request=serializers.ProductInputSerializer,
+        responses={201: serializers.SellerProductOutputSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.ProductInputSerializer, request)
+        product = product_create(seller=request_user(request), **data)
+        body = _own_product_body(request, product.pk)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SellerProductDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="One of your products",
+        responses={200: serializers.SellerProductOutputSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        return Response(_own_product_body(request, product_id))
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Change one of your products",
+        description="Send only the fields to change. `id`, `seller` and `status` are refused (archive with DELETE).",
+        request=serializers.ProductInputSerializer,
+        responses={200: serializers.SellerProductOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, product_id: int) -> Response:
+        data = validated(serializers.ProductInputSerializer, request, partial=True)
+        product_update(seller=request_user(request), product_id=product_id, **data)
+        return Response(_own_product_body(request, product_id))
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Archive one of your products",
+        description="Takes it out of your shop and out of search. Archiving twice changes nothing.",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, product_id: int) -> Response:
+        product_archive(seller=request_user(request), product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerProductImageCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Add a picture to one of your products",
+        request={"multipart/form-data": serializers.ProductImageInputSerializer},
+        responses={201: serializers.ProductImageOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        data = validated(serializers.ProductImageInputSerializer, request)
+        picture = product_image_add(seller=request_user(request), product_id=product_id, image=data["image"])
+        body = serializers.ProductImageOutputSerializer(picture, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SellerProductImageDeleteApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Remove a picture from one of your products",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, product_id: int, image_id: int) -> Response:
+        product_image_remove(seller=request_user(request), product_id=product_id, image_id=image_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["catalog"],
+        summary="Search products",
+        description=(
+            "Active products matching `q` and the filters. On PostgreSQL `q` is a web-search query "
+            '(`"exact phrase"`, `-word`, `or`) ranked by title, then tags, then description.'
+        ),
+        parameters=[serializers.ProductSearchInputSerializer],
+        responses={200: serializers.ProductOutputSerializer(many=True), **errors(400)},
+    )
+)
+class ProductSearchApi(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.ProductOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Product.objects.none()
+
+    def get_queryset(self) -> QuerySet[Product]:
+        filters = validated_query(serializers.ProductSearchInputSerializer, self.request)
+        return product_search(query=filters.pop("q", ""), **filters)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["catalog"],
+        summary="One product",
+        responses={200: serializers.ProductOutputSerializer, **errors(404)},
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        product = product_get_public(product_id=product_id)
+        if product is None:
+            raise NotFound("No such product.")
+        return Response(serializers.ProductOutputSerializer(product, context={"request": request}).data)
+
+
+class ProductSuggestApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["catalog"],
+        summary="Product titles for a search box, as you type",
+        parameters=[serializers.ProductSuggestInputSerializer],
+        responses={200: serializers.ProductSuggestionOutputSerializer(many=True), **errors(400)},
+    )
+    def get(self, request: Request) -> Response:
+        query = validated_query(serializers.ProductSuggestInputSerializer, request)
+        suggestions = product_suggest(prefix=query["q"])
+        return Response(serializers.ProductSuggestionOutputSerializer(suggestions, many=True).data)
+
+
+@extend_schema_view(get=extend_schema(tags=["catalog"], summary="Every category"))
+class CategoryListApi(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = serializers.CategoryOutputSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+    queryset = Category.objects.none()
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return category_list()

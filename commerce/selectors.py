@@ -1,0 +1,149 @@
+"""Reads for the catalog: seller lists, public product pages, search and suggestions."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from tokshop.users.models import SellerProfile, User
+
+from .models import Category, Product, ProductImage
+
+SEARCH_CONFIG = "english"
+# Must stay the expression of the index in migration 0002_product_search_indexes.
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("tags", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+)
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+SUGGESTIONS_MAX = 8
+# Below this, trigram matches are mostly noise ("lamp" against "camera").
+SUGGEST_SIMILARITY_MIN = 0.2
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _with_gallery(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    return queryset.select_related("category", "seller__seller_profile").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+    )
+
+
+def _text_match(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    return queryset.filter(Q(title__icontains=text) | Q(tags__icontains=text) | Q(description__icontains=text))
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("parent").order_by("name")
+
+
+def product_list_for_seller(
+    *, seller: User, status: str | None = None, category_id: int | None = None, search: str = ""
+) -> QuerySet[Product]:
+    """The seller's own products, newest first, archived ones included unless filtered out."""
+    queryset: QuerySet[Product] = Product.objects.filter(seller=seller)
+    if status:
+        queryset = queryset.filter(status=status)
+    if category_id is not None:
+        queryset = queryset.filter(category_id=category_id)
+    if search.strip():
+        queryset = _text_match(queryset, search.strip()) | queryset.filter(sku__iexact=search.strip())
+    return _with_gallery(queryset).order_by("-created_at", "-id")
+
+
+def product_get_for_seller(*, seller: User, product_id: int) -> Product | None:
+    return _with_gallery(Product.objects.filter(seller=seller, pk=product_id)).first()
+
+
+def product_get_public(*, product_id: int) -> Product | None:
+    """An active product of a seller whose account is active; None for anything else."""
+    return _with_gallery(Product.objects.active().filter(pk=product_id, seller__is_active=True)).first()
+
+
+def shop_get_public(*, slug: str) -> SellerProfile | None:
+    return SellerProfile.objects.select_related("user").filter(slug=slug, user__is_active=True).first()
+
+
+def product_list_for_shop(*, shop: SellerProfile) -> QuerySet[Product]:
+    return _with_gallery(Product.objects.active().filter(seller_id=shop.user_id)).order_by("-created_at", "-id")
+
+
+def product_search(
+    *,
+    query: str = "",
+    category: str | None = None,
+    price_min: int | None = None,
+    price_max: int | None = None,
+    seller: str | None = None,
+    condition: str | None = None,
+    in_stock: bool = False,
+    sort: str = "relevance",
+) -> QuerySet[Product]:
+    """Active products matching the words and filters, best match first by default.
+
+    On PostgreSQL the words are a web-search query ranked over title (A), tags (B) and description
+    (C); on the embedded SQLite they are matched as one phrase and a title match ranks first.
+    `category` and `seller` are slugs; a category includes its direct subcategories.
+    """
+    queryset: QuerySet[Product] = Product.objects.active().filter(seller__is_active=True)
+    if category:
+        queryset = queryset.filter(Q(category__slug=category) | Q(category__parent__slug=category))
+    if price_min is not None:
+        queryset = queryset.filter(price_cents__gte=price_min)
+    if price_max is not None:
+        queryset = queryset.filter(price_cents__lte=price_max)
+    if seller:
+        queryset = queryset.filter(seller__seller_profile__slug=seller)
+    if condition:
+        queryset = queryset.filter(condition=condition)
+    if in_stock:
+        queryset = queryset.filter(quantity_on_hand__gt=0)
+
+    text = query.strip()
+    if text and _is_postgresql():
+        search_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        queryset = queryset.annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, search_query)).filter(
+            search=search_query
+        )
+    elif text:
+        queryset = _text_match(queryset, text).annotate(
+            rank=Case(
+                When(title__icontains=text, then=Value(3)),
+                When(tags__icontains=text, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+
+    if sort == "price_asc":
+        queryset = queryset.order_by("price_cents", "-id")
+    elif sort == "price_desc":
+        queryset = queryset.order_by("-price_cents", "-id")
+    elif sort == "relevance" and text:
+        queryset = queryset.order_by(F("rank").desc(), "-created_at", "-id")
+    else:
+        queryset = queryset.order_by("-created_at", "-id")
+    return _with_gallery(queryset)
+
+
+def product_suggest(*, prefix: str) -> list[Product]:
+    """Up to eight active products whose titles look like what is being typed, closest first."""
+    text = prefix.strip()
+    if len(text) < 2:
+        return []
+    queryset: QuerySet[Product] = Product.objects.active().filter(seller__is_active=True)
+    if _is_postgresql():
+        queryset = (
+            queryset.annotate(similarity=TrigramSimilarity("title", text))
+            .filter(Q(similarity__gte=SUGGEST_SIMILARITY_MIN) | Q(title__icontains=text))
+            .order_by("-similarity", "title", "id")
+        )
+    else:
+        queryset = (
+            queryset.filter(title__icontains=text)
+            .annotate(starts=Case(When(title__istartswith=text, then=Value(0)), default=Value(1)))
+            .order_by("starts", "title", "id")
+        )
+    return list(queryset.only("id", "title", "slug")[:SUGGESTIONS_MAX])

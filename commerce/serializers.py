@@ -1,0 +1,118 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import Category, Condition, Product, ProductImage, ProductStatus
+from .selectors import SORTS
+
+# Fields a client may send that name who owns a product or where it stands: never taken from input.
+PROTECTED_FIELDS = ("id", "seller", "seller_id", "status", "created_at", "updated_at")
+
+
+class CategoryOutputSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True, allow_null=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent"]
+
+
+class ProductImageOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductImage
+        fields = ["id", "image", "thumbnail", "position"]
+
+
+class ShopRefOutputSerializer(serializers.Serializer):
+    shop_name = serializers.CharField()
+    slug = serializers.CharField()
+    is_verified = serializers.BooleanField()
+
+
+class ProductOutputSerializer(serializers.ModelSerializer):
+    category = CategoryOutputSerializer(read_only=True, allow_null=True)
+    tags = serializers.ListField(source="tag_list", child=serializers.CharField(), read_only=True)
+    shop = ShopRefOutputSerializer(source="seller.seller_profile", read_only=True, allow_null=True)
+    images = ProductImageOutputSerializer(many=True, read_only=True)
+    in_stock = serializers.BooleanField(source="is_in_stock", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "price_cents",
+            "currency",
+            "category",
+            "condition",
+            "tags",
+            "quantity_on_hand",
+            "in_stock",
+            "shop",
+            "images",
+            "url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SellerProductOutputSerializer(ProductOutputSerializer):
+    class Meta(ProductOutputSerializer.Meta):
+        fields = [*ProductOutputSerializer.Meta.fields, "sku", "shipping_weight_grams", "status", "updated_at"]
+        read_only_fields = fields
+
+
+class ProductSuggestionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(source="get_absolute_url")
+
+
+class ProductInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    price_cents = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+    currency = serializers.CharField(min_length=3, max_length=3, required=False)
+    category_id = serializers.IntegerField(required=False, allow_null=True)
+    condition = serializers.ChoiceField(choices=Condition.choices, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=30), max_length=10, required=False, help_text="Up to 10 tags."
+    )
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    shipping_weight_grams = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    quantity_on_hand = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Mass assignment: refuse, rather than silently drop, an attempt to set the owner or status.
+        sent = [name for name in PROTECTED_FIELDS if name in self.initial_data]
+        if sent:
+            raise serializers.ValidationError({name: ["This field cannot be set."] for name in sent})
+        return attrs
+
+
+class SellerProductFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
+    category_id = serializers.IntegerField(required=False)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ProductSearchInputSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Words to search for.")
+    category = serializers.SlugField(required=False, help_text="A category slug (subcategories included).")
+    price_min = serializers.IntegerField(min_value=0, required=False, help_text="In cents.")
+    price_max = serializers.IntegerField(min_value=0, required=False, help_text="In cents.")
+    seller = serializers.SlugField(required=False, help_text="A shop slug.")
+    condition = serializers.ChoiceField(choices=Condition.choices, required=False)
+    in_stock = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(choices=[(s, s) for s in SORTS], required=False, default="relevance")
+
+
+class ProductSuggestInputSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, help_text="What has been typed so far (two characters or more).")
+
+
+class ProductImageInputSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text="A JPEG, PNG or WebP picture under 5 MB.")
