@@ -16,12 +16,14 @@ admin.site.index_title = "Run the marketplace"
 api_v1 = [
     path("", include("tokshop.users.api_urls")),
     path("", include("tokshop.notifications.api_urls")),
+    path("", include("commerce.api_urls")),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("tokshop.users.urls")),
     path("notifications/", include("tokshop.notifications.urls")),
+    path("", include("commerce.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

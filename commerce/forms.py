@@ -1,0 +1,113 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from tokshop.core.errors import ApplicationError
+
+from .models import Category, Condition, ProductStatus
+from .selectors import SORTS, category_list
+
+# Service field names as the forms call them: sellers type prices in units, not cents.
+FORM_FIELD_NAMES = {"price_cents": "price", "category_id": "category"}
+SORT_LABELS = {
+    "relevance": "Best match",
+    "newest": "Newest",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+}
+
+
+def form_add_service_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: each field error beside its field, the rest on top."""
+    for field, messages in error.fields.items():
+        name = FORM_FIELD_NAMES.get(field, field)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
+def cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else int(amount * 100)
+
+
+def category_label(category: Category) -> str:
+    return f"{category.parent.name} / {category.name}" if category.parent else category.name
+
+
+def category_choices(empty: str) -> list[tuple[str, str]]:
+    return [("", empty)] + [(str(c.pk), category_label(c)) for c in category_list()]
+
+
+class ProductForm(forms.Form):
+    title = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    description = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), help_text="What a buyer should know."
+    )
+    price = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=10, decimal_places=2, help_text="For example 24.50"
+    )
+    currency = forms.CharField(min_length=3, max_length=3, initial="USD")
+    category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    condition = forms.ChoiceField(choices=Condition.choices, initial=Condition.NEW)
+    tags = forms.CharField(required=False, max_length=255, help_text="Separate tags with commas: film, camera, 1970s")
+    sku = forms.CharField(label="SKU", required=False, max_length=64, help_text="Your own stock code.")
+    shipping_weight_grams = forms.IntegerField(label="Shipping weight (grams)", min_value=0, initial=0)
+    quantity_on_hand = forms.IntegerField(label="Quantity in stock", min_value=0, initial=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices("No category")  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["price_cents"] = cents(data.pop("price"))
+        data["category_id"] = data.pop("category")
+        return data
+
+
+class ProductImageForm(forms.Form):
+    image = forms.FileField(
+        label="Add a picture",
+        help_text="JPEG, PNG or WebP, up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class SellerProductFilterForm(forms.Form):
+    q = forms.CharField(label="Search your products", required=False, max_length=200)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ProductStatus.choices])
+    category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices("Any category")  # type: ignore[attr-defined]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    category = forms.ChoiceField(required=False)
+    price_min = forms.DecimalField(label="Min price", required=False, min_value=0, max_digits=10, decimal_places=2)
+    price_max = forms.DecimalField(label="Max price", required=False, min_value=0, max_digits=10, decimal_places=2)
+    condition = forms.ChoiceField(required=False, choices=[("", "Any condition"), *Condition.choices])
+    in_stock = forms.BooleanField(label="In stock only", required=False)
+    sort = forms.ChoiceField(required=False, choices=[(s, SORT_LABELS[s]) for s in SORTS])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All categories")] + [  # type: ignore[attr-defined]
+            (c.slug, category_label(c)) for c in category_list()
+        ]
+
+    def search_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "query": data["q"],
+            "category": data["category"] or None,
+            "price_min": cents(data["price_min"]),
+            "price_max": cents(data["price_max"]),
+            "condition": data["condition"] or None,
+            "in_stock": data["in_stock"],
+            "sort": data["sort"] or "relevance",
+        }

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commerce"
+
+urlpatterns = [
+    path("seller/", views.seller_products, name="seller_home"),
+    path("seller/products/", views.seller_products, name="seller_products"),
+    path("seller/products/new/", views.seller_product_new, name="seller_product_new"),
+    path("seller/products/<int:product_id>/edit/", views.seller_product_edit, name="seller_product_edit"),
+    path("seller/products/<int:product_id>/archive/", views.seller_product_archive, name="seller_product_archive"),
+    path("seller/products/<int:product_id>/images/", views.seller_product_image_add, name="seller_product_image_add"),
+    path(
+        "seller/products/<int:product_id>/images/<int:image_id>/remove/",
+        views.seller_product_image_remove,
+        name="seller_product_image_remove",
+    ),
+    path("products/<int:product_id>/<slug:slug>/", views.product_detail, name="product"),
+    path("shops/<slug:slug>/", views.shop_detail, name="shop"),
+    path("search/", views.search, name="search"),
+]

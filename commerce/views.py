@@ -1,0 +1,212 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tokshop.core.errors import ApplicationError, NotFound
+from tokshop.core.http import AuthenticatedHttpRequest
+
+from .forms import ProductForm, ProductImageForm, SearchForm, SellerProductFilterForm, form_add_service_error
+from .models import Product
+from .selectors import (
+    product_get_for_seller,
+    product_get_public,
+    product_list_for_seller,
+    product_list_for_shop,
+    product_search,
+    shop_get_public,
+)
+from .services import (
+    PRODUCT_IMAGES_MAX,
+    product_archive,
+    product_create,
+    product_image_add,
+    product_image_remove,
+    product_update,
+)
+
+SELLER_PAGE_SIZE = 20
+SEARCH_PAGE_SIZE = 24
+
+View = Callable[..., HttpResponse]
+
+
+def seller_required(view: View) -> View:
+    """Signed in and running a shop; anyone else is sent to open one."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_seller:
+            messages.info(request, "Open your shop first: then you can add products to it.")
+            return redirect("users:shop")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own_product_or_404(request: AuthenticatedHttpRequest, product_id: int) -> Product:
+    product = product_get_for_seller(seller=request.user, product_id=product_id)
+    if product is None:
+        raise Http404("No such product.")
+    return product
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@seller_required
+def seller_products(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SellerProductFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    products = product_list_for_seller(
+        seller=request.user,
+        status=filters.get("status") or None,
+        category_id=filters.get("category"),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(products, SELLER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "query": _query_without_page(request), "filtered": bool(filters)}
+    return render(request, "commerce/seller_products.html", context)
+
+
+@seller_required
+def seller_product_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            product = product_create(seller=request.user, **form.service_kwargs())
+        except ApplicationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"“{product.title}” is in your shop. Add pictures so buyers can see it.")
+            return redirect("commerce:seller_product_edit", product_id=product.pk)
+    return render(request, "commerce/seller_product_form.html", {"form": form, "product": None})
+
+
+@seller_required
+def seller_product_edit(request: AuthenticatedHttpRequest, product_id: int) -> HttpResponse:
+    product = _own_product_or_404(request, product_id)
+    if request.method == "POST":
+        form = ProductForm(request.POST)
+        if form.is_valid():
+            try:
+                product_update(seller=request.user, product_id=product.pk, **form.service_kwargs())
+            except ApplicationError as error:
+                form_add_service_error(form, error)
+            else:
+                messages.success(request, "Your product is saved.")
+                return redirect("commerce:seller_product_edit", product_id=product.pk)
+    else:
+        form = ProductForm(initial=_product_initial(product))
+    return render(request, "commerce/seller_product_form.html", _edit_context(product, form, ProductImageForm()))
+
+
+def _product_initial(product: Product) -> dict[str, Any]:
+    return {
+        "title": product.title,
+        "description": product.description,
+        "price": f"{product.price_cents / 100:.2f}",
+        "currency": product.currency,
+        "category": product.category_id,
+        "condition": product.condition,
+        "tags": ", ".join(product.tag_list),
+        "sku": product.sku,
+        "shipping_weight_grams": product.shipping_weight_grams,
+        "quantity_on_hand": product.quantity_on_hand,
+    }
+
+
+def _edit_context(product: Product, form: ProductForm, image_form: ProductImageForm) -> dict[str, Any]:
+    images = list(product.images.all())
+    return {
+        "form": form,
+        "image_form": image_form,
+        "product": product,
+        "images": images,
+        "can_add_image": len(images) < PRODUCT_IMAGES_MAX,
+        "images_max": PRODUCT_IMAGES_MAX,
+    }
+
+
+@seller_required
+@require_POST
+def seller_product_image_add(request: AuthenticatedHttpRequest, product_id: int) -> HttpResponse:
+    product = _own_product_or_404(request, product_id)
+    image_form = ProductImageForm(request.POST, request.FILES)
+    if image_form.is_valid():
+        try:
+            product_image_add(seller=request.user, product_id=product.pk, image=image_form.cleaned_data["image"])
+        except ApplicationError as error:
+            form_add_service_error(image_form, error)
+        else:
+            messages.success(request, "The picture is added.")
+            return redirect("commerce:seller_product_edit", product_id=product.pk)
+    context = _edit_context(product, ProductForm(initial=_product_initial(product)), image_form)
+    return render(request, "commerce/seller_product_form.html", context, status=400)
+
+
+@seller_required
+@require_POST
+def seller_product_image_remove(request: AuthenticatedHttpRequest, product_id: int, image_id: int) -> HttpResponse:
+    try:
+        product_image_remove(seller=request.user, product_id=product_id, image_id=image_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    messages.success(request, "The picture is removed.")
+    return redirect("commerce:seller_product_edit", product_id=product_id)
+
+
+@seller_required
+@require_POST
+def seller_product_archive(request: AuthenticatedHttpRequest, product_id: int) -> HttpResponse:
+    try:
+        with transaction.atomic():
+            product = product_archive(seller=request.user, product_id=product_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    messages.success(request, f"“{product.title}” is archived: it no longer shows in your shop or in search.")
+    return redirect("commerce:seller_products")
+
+
+def product_detail(request: HttpRequest, product_id: int, slug: str) -> HttpResponse:
+    product = product_get_public(product_id=product_id)
+    if product is None:
+        raise Http404("No such product.")
+    if slug != product.slug:
+        return redirect(product, permanent=True)
+    shop = getattr(product.seller, "seller_profile", None)
+    return render(request, "commerce/product_detail.html", {"product": product, "shop": shop})
+
+
+def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    shop = shop_get_public(slug=slug)
+    if shop is None:
+        raise Http404("No such shop.")
+    page = Paginator(product_list_for_shop(shop=shop), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"shop": shop, "page_obj": page, "query": _query_without_page(request)}
+    return render(request, "commerce/shop_detail.html", context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    valid = form.is_bound and form.is_valid()
+    products = product_search(**form.search_kwargs()) if valid else product_search()
+    page = Paginator(products, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "query": _query_without_page(request),
+        "searched_for": form.cleaned_data.get("q", "") if valid else "",
+    }
+    return render(request, "commerce/search.html", context)
