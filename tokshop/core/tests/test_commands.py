@@ -3,14 +3,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tokshop.core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from commerce.models import Category, Product, ProductImage
+from tokshop.core.management.commands.seed_demo import DEMO_CATEGORIES, DEMO_PASSWORD, DEMO_PRODUCTS, DEMO_USERS
 from tokshop.notifications.models import Notification
 from tokshop.users.models import SellerProfile, User
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_commit_callbacks):
+def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     first = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=first)
@@ -18,6 +20,9 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
 
     assert User.objects.count() == len(DEMO_USERS)
     assert SellerProfile.objects.count() == 1
+    assert Category.objects.count() == len(DEMO_CATEGORIES)
+    assert Product.objects.filter(seller__email="seller@tokshop.demo", status="active").count() == len(DEMO_PRODUCTS)
+    assert ProductImage.objects.count() == len(DEMO_PRODUCTS)
     assert Notification.objects.count() == len(DEMO_USERS)
     roles = {u.email: u.roles for u in User.objects.all()}
     assert roles["seller@tokshop.demo"] == ["buyer", "seller"]
@@ -25,7 +30,7 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
     assert "staff" in roles["admin@tokshop.demo"]
     assert all(u.check_password(DEMO_PASSWORD) and u.is_email_verified for u in User.objects.all())
     output = first.getvalue()
-    assert f"{len(DEMO_USERS) + 1}/{len(DEMO_USERS) + 1}" in output
+    assert f"{len(DEMO_USERS) + 3}/{len(DEMO_USERS) + 3}" in output
     for demo in DEMO_USERS:
         assert demo.email in output
 

@@ -1,12 +1,16 @@
 """Demo data: one account for every role, ready to sign in with. Safe to run again."""
 
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
+from commerce.models import Category, Product
+from commerce.services import product_create, product_image_add
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import User
@@ -29,6 +33,167 @@ DEMO_USERS = [
     DemoUser("moderator@tokshop.demo", "Mo Moderator", "moderator", {"is_moderator": True}),
     DemoUser("admin@tokshop.demo", "Ada Admin", "staff", {"is_staff": True, "is_superuser": True}),
 ]
+
+
+DEMO_CATEGORIES = [
+    # (slug, name, parent slug)
+    ("cameras", "Cameras", None),
+    ("film-cameras", "Film cameras", "cameras"),
+    ("music", "Music", None),
+    ("vinyl", "Vinyl records", "music"),
+    ("home", "Home", None),
+    ("lighting", "Lighting", "home"),
+    ("furniture", "Furniture", "home"),
+]
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    title: str
+    price_cents: int
+    category: str
+    condition: str
+    tags: str
+    quantity: int
+    color: str
+    shape: str
+    description: str
+
+
+DEMO_PRODUCTS = [
+    DemoProduct(
+        "VV-001",
+        "Polaroid SX-70 instant camera",
+        18500,
+        "film-cameras",
+        "good",
+        "film, instant, polaroid",
+        1,
+        "#f4c9a8",
+        "rect",
+        "The folding SLR that made instant photography art. Tested with fresh film.",
+    ),
+    DemoProduct(
+        "VV-002",
+        "Canon AE-1 Program with 50mm lens",
+        22000,
+        "film-cameras",
+        "like_new",
+        "film, 35mm, canon",
+        2,
+        "#c9d8f4",
+        "circle",
+        "A 35mm classic, new light seals, shutter squeak-free.",
+    ),
+    DemoProduct(
+        "VV-003",
+        "Miles Davis: Kind of Blue (1959 pressing)",
+        9500,
+        "vinyl",
+        "good",
+        "jazz, vinyl, lp",
+        1,
+        "#2f4a7a",
+        "circle",
+        "Six-eye Columbia label; plays with light surface noise.",
+    ),
+    DemoProduct(
+        "VV-004",
+        "Fleetwood Mac: Rumours LP",
+        3200,
+        "vinyl",
+        "like_new",
+        "rock, vinyl, 1970s",
+        3,
+        "#e9dcc4",
+        "circle",
+        "1977 Warner Bros pressing with the original inner sleeve.",
+    ),
+    DemoProduct(
+        "VV-005",
+        "Brass banker's desk lamp",
+        7800,
+        "lighting",
+        "good",
+        "brass, lamp, desk",
+        2,
+        "#3f7a5a",
+        "triangle",
+        "Green glass shade, rewired with a cloth cord.",
+    ),
+    DemoProduct(
+        "VV-006",
+        "Mid-century teak side table",
+        24000,
+        "furniture",
+        "fair",
+        "teak, mid-century, table",
+        1,
+        "#b9814f",
+        "rect",
+        "Danish teak with a lower shelf; honest wear on the top.",
+    ),
+    DemoProduct(
+        "VV-007",
+        "Atomic starburst wall clock",
+        6400,
+        "home",
+        "good",
+        "clock, atomic, 1960s",
+        0,
+        "#f2b84b",
+        "circle",
+        "Battery movement fitted; keeps good time.",
+    ),
+    DemoProduct(
+        "VV-008",
+        "Olympus Trip 35 point-and-shoot",
+        11000,
+        "film-cameras",
+        "good",
+        "film, 35mm, olympus",
+        4,
+        "#d4d4d4",
+        "rect",
+        "The selenium meter still reads true; a perfect first film camera.",
+    ),
+]
+
+
+def demo_picture(product: DemoProduct) -> SimpleUploadedFile:
+    """A simple, recognisably different picture per product: a coloured field, a shape and the name."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = 800
+    picture = Image.new("RGB", (size, size), product.color)
+    draw = ImageDraw.Draw(picture)
+    light = sum(int(product.color[i : i + 2], 16) for i in (1, 3, 5)) > 3 * 140
+    ink = "#1c1620" if light else "#ffffff"
+    box = (220, 160, 580, 520)
+    if product.shape == "circle":
+        draw.ellipse(box, outline=ink, width=18)
+        draw.ellipse((360, 300, 440, 380), fill=ink)
+    elif product.shape == "triangle":
+        draw.polygon([(400, 160), (580, 460), (220, 460)], outline=ink, width=18)
+        draw.rectangle((385, 460, 415, 560), fill=ink)
+    else:
+        draw.rounded_rectangle(box, radius=36, outline=ink, width=18)
+        draw.ellipse((330, 270, 470, 410), outline=ink, width=14)
+    font = ImageFont.load_default(size=40)
+    words, lines = product.title.split(), [""]
+    for word in words:
+        candidate = f"{lines[-1]} {word}".strip()
+        if draw.textlength(candidate, font=font) > size - 120:
+            lines.append(word)
+        else:
+            lines[-1] = candidate
+    for n, line in enumerate(lines[:2]):
+        width = draw.textlength(line, font=font)
+        draw.text(((size - width) / 2, 610 + n * 54), line, fill=ink, font=font)
+    buffer = BytesIO()
+    picture.save(buffer, format="JPEG", quality=88)
+    return SimpleUploadedFile(f"{product.sku.lower()}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 class Progress:
@@ -56,7 +221,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("Seeding Tokshop demo data…")
-        progress = Progress(len(DEMO_USERS) + 1, self.stdout)
+        progress = Progress(len(DEMO_USERS) + 3, self.stdout)
         with transaction.atomic():
             users = []
             for demo in DEMO_USERS:
@@ -64,6 +229,10 @@ class Command(BaseCommand):
                 progress.step(f"{demo.role} account")
             self.ensure_shop(users[1])
             progress.step("shop and notifications")
+            self.ensure_categories()
+            progress.step("categories")
+            self.ensure_products(users[1])
+            progress.step("products")
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
         for demo in DEMO_USERS:
@@ -99,3 +268,29 @@ class Command(BaseCommand):
                 slug="vintage-vault",
                 bio="Film cameras, vinyl and mid-century finds, shown live every week.",
             )
+
+    def ensure_categories(self) -> None:
+        for slug, name, parent in DEMO_CATEGORIES:
+            Category.objects.get_or_create(
+                slug=slug, defaults={"name": name, "parent": Category.objects.filter(slug=parent).first()}
+            )
+
+    def ensure_products(self, seller: User) -> None:
+        categories = dict(Category.objects.values_list("slug", "pk"))
+        existing = set(Product.objects.filter(seller=seller).values_list("sku", flat=True))
+        for demo in DEMO_PRODUCTS:
+            if demo.sku in existing:
+                continue
+            product = product_create(
+                seller=seller,
+                title=demo.title,
+                price_cents=demo.price_cents,
+                description=demo.description,
+                category_id=categories[demo.category],
+                condition=demo.condition,
+                tags=demo.tags,
+                sku=demo.sku,
+                shipping_weight_grams=800,
+                quantity_on_hand=demo.quantity,
+            )
+            product_image_add(seller=seller, product_id=product.pk, image=demo_picture(demo))
