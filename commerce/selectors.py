@@ -1,6 +1,7 @@
 """Reads for the catalog: seller lists, public product pages, search and suggestions."""
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
@@ -17,8 +18,6 @@ SEARCH_VECTOR = (
 )
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 SUGGESTIONS_MAX = 8
-# Below this, trigram matches are mostly noise ("lamp" against "camera").
-SUGGEST_SIMILARITY_MIN = 0.2
 
 
 def _is_postgresql() -> bool:
@@ -135,9 +134,11 @@ def product_suggest(*, prefix: str) -> list[Product]:
         return []
     queryset: QuerySet[Product] = Product.objects.active().filter(seller__is_active=True)
     if _is_postgresql():
+        # Word similarity (`%>`, pg_trgm's threshold 0.6) compares what was typed with the closest
+        # stretch of the title, so a prefix or a typo still matches; the title's trigram index serves it.
         queryset = (
-            queryset.annotate(similarity=TrigramSimilarity("title", text))
-            .filter(Q(similarity__gte=SUGGEST_SIMILARITY_MIN) | Q(title__icontains=text))
+            queryset.filter(TrigramWordSimilar(F("title"), text))
+            .annotate(similarity=TrigramWordSimilarity(text, "title"))
             .order_by("-similarity", "title", "id")
         )
     else:

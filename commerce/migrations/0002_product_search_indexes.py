@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db import migrations
 
-# Must stay the same expression as commerce.selectors.SEARCH_VECTOR builds, or the planner cannot use it.
+# Exactly the expression commerce.selectors.SEARCH_VECTOR compiles to (as EXPLAIN prints it), or the
+# planner cannot use the index.
 SEARCH_VECTOR_SQL = (
-    "(setweight(to_tsvector('english'::regconfig, COALESCE((title)::text, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, COALESCE((tags)::text, '')), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, COALESCE(description, '')), 'C'))"
+    "((setweight(to_tsvector('english'::regconfig, (COALESCE(title, ''::character varying))::text), 'A'::\"char\") || "
+    "setweight(to_tsvector('english'::regconfig, (COALESCE(tags, ''::character varying))::text), 'B'::\"char\")) || "
+    "setweight(to_tsvector('english'::regconfig, COALESCE(description, ''::text)), 'C'::\"char\"))"
 )
 
 FORWARD = [

@@ -1,8 +1,18 @@
 import pytest
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.db.models import F
 
-from commerce.models import ProductStatus
-from commerce.selectors import product_get_public, product_list_for_seller, product_search, product_suggest
+from commerce.models import Product, ProductStatus
+from commerce.selectors import (
+    SEARCH_CONFIG,
+    SEARCH_VECTOR,
+    product_get_public,
+    product_list_for_seller,
+    product_search,
+    product_suggest,
+)
 from tokshop.users.tests.factories import SellerProfileFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -91,7 +101,8 @@ def test_suggest_offers_close_titles_best_first_and_at_most_eight():
     assert len(suggestions) == 8
     assert "Record player" not in suggestions
     assert "Camera archived" not in suggestions
-    assert suggestions[0] == "Camera strap"
+    # Equally close titles come in alphabetical order.
+    assert suggestions[0] == "Camera lens 0"
     assert product_suggest(prefix="c") == []
 
 
@@ -134,3 +145,24 @@ def test_the_embedded_fallback_matches_plainly_and_ranks_a_title_match_first(mon
     assert titles(product_search(query="lamp")) == ["Brass lamp", "Stool", "Oak desk"]
     assert titles(product_suggest(prefix="la")) == ["Brass lamp"]
     assert titles(product_suggest(prefix="BRA")) == ["Brass lamp"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes exist on PostgreSQL only")
+def test_search_and_suggestions_can_use_their_indexes():
+    # The full-text index only serves a query whose vector expression is exactly the indexed one.
+    ProductFactory(title="Polaroid camera")
+    plans = []
+    words = SearchQuery("camera", search_type="websearch", config=SEARCH_CONFIG)
+    matches = [
+        Product.objects.annotate(search=SEARCH_VECTOR).filter(search=words),
+        Product.objects.filter(TrigramWordSimilar(F("title"), "polarod")),
+    ]
+    for queryset in matches:
+        sql, params = queryset.values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    assert "product_search_vector_idx" in plans[0]
+    assert "product_title_trgm_idx" in plans[1]
