@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Category, Product, ProductImage
 
@@ -13,10 +14,15 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ProductImageInline(admin.TabularInline):
+    # Pictures are added through the seller's pages or the API, which check them and make the
+    # thumbnail; here staff can reorder or delete them.
     model = ProductImage
     extra = 0
     fields = ["position", "image", "thumbnail"]
-    readonly_fields = ["thumbnail"]
+    readonly_fields = ["image", "thumbnail"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Product | None = None) -> bool:
+        return False
 
 
 @admin.register(Product)

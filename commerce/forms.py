@@ -8,6 +8,10 @@ from tokshop.core.errors import ApplicationError
 from .models import Category, Condition, ProductStatus
 from .selectors import SORTS, category_list
 
+# The largest amount an integer column of cents holds, in units.
+PRICE_MAX = Decimal("21474836.47")
+COUNT_MAX = 2_147_483_647
+
 # Service field names as the forms call them: sellers type prices in units, not cents.
 FORM_FIELD_NAMES = {"price_cents": "price", "category_id": "category"}
 SORT_LABELS = {
@@ -46,15 +50,17 @@ class ProductForm(forms.Form):
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), help_text="What a buyer should know."
     )
     price = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=10, decimal_places=2, help_text="For example 24.50"
+        min_value=Decimal("0.01"), max_value=PRICE_MAX, max_digits=10, decimal_places=2, help_text="For example 24.50"
     )
     currency = forms.CharField(min_length=3, max_length=3, initial="USD")
     category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     condition = forms.ChoiceField(choices=Condition.choices, initial=Condition.NEW)
     tags = forms.CharField(required=False, max_length=255, help_text="Separate tags with commas: film, camera, 1970s")
     sku = forms.CharField(label="SKU", required=False, max_length=64, help_text="Your own stock code.")
-    shipping_weight_grams = forms.IntegerField(label="Shipping weight (grams)", min_value=0, initial=0)
-    quantity_on_hand = forms.IntegerField(label="Quantity in stock", min_value=0, initial=1)
+    shipping_weight_grams = forms.IntegerField(
+        label="Shipping weight (grams)", min_value=0, max_value=COUNT_MAX, initial=0
+    )
+    quantity_on_hand = forms.IntegerField(label="Quantity in stock", min_value=0, max_value=COUNT_MAX, initial=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,8 +94,12 @@ class SellerProductFilterForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     category = forms.ChoiceField(required=False)
-    price_min = forms.DecimalField(label="Min price", required=False, min_value=0, max_digits=10, decimal_places=2)
-    price_max = forms.DecimalField(label="Max price", required=False, min_value=0, max_digits=10, decimal_places=2)
+    price_min = forms.DecimalField(
+        label="Min price", required=False, min_value=0, max_value=PRICE_MAX, max_digits=10, decimal_places=2
+    )
+    price_max = forms.DecimalField(
+        label="Max price", required=False, min_value=0, max_value=PRICE_MAX, max_digits=10, decimal_places=2
+    )
     condition = forms.ChoiceField(required=False, choices=[("", "Any condition"), *Condition.choices])
     in_stock = forms.BooleanField(label="In stock only", required=False)
     sort = forms.ChoiceField(required=False, choices=[(s, SORT_LABELS[s]) for s in SORTS])

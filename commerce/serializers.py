@@ -76,7 +76,7 @@ class ProductInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     price_cents = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
     currency = serializers.CharField(min_length=3, max_length=3, required=False)
-    category_id = serializers.IntegerField(required=False, allow_null=True)
+    category_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
     condition = serializers.ChoiceField(choices=Condition.choices, required=False)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=30), max_length=10, required=False, help_text="Up to 10 tags."
@@ -95,15 +95,15 @@ class ProductInputSerializer(serializers.Serializer):
 
 class SellerProductFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
-    category_id = serializers.IntegerField(required=False)
+    category_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     q = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class ProductSearchInputSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Words to search for.")
     category = serializers.SlugField(required=False, help_text="A category slug (subcategories included).")
-    price_min = serializers.IntegerField(min_value=0, required=False, help_text="In cents.")
-    price_max = serializers.IntegerField(min_value=0, required=False, help_text="In cents.")
+    price_min = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False, help_text="In cents.")
+    price_max = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False, help_text="In cents.")
     seller = serializers.SlugField(required=False, help_text="A shop slug.")
     condition = serializers.ChoiceField(choices=Condition.choices, required=False)
     in_stock = serializers.BooleanField(required=False, default=False)

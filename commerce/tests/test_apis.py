@@ -193,3 +193,11 @@ def test_the_catalog_is_in_the_openapi_schema(api_client):
         assert path in schema["paths"]
     tags = {tag for ops in schema["paths"].values() for op in ops.values() for tag in op.get("tags", [])}
     assert {"catalog", "seller products"} <= tags
+
+
+@pytest.mark.parametrize("params", [{"price_min": 10**12}, {"price_max": -1}, {"condition": "broken"}])
+def test_search_refuses_filters_it_cannot_use(api_client, params):
+    response = api_client.get(PRODUCTS, params)
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == set(params)

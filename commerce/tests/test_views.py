@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from commerce.models import Product, ProductImage, ProductStatus
 from tokshop.users.models import VerificationStatus
-from tokshop.users.tests.factories import SellerProfileFactory
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .factories import CategoryFactory, ProductFactory, picture_upload
 
@@ -182,3 +182,30 @@ def test_the_seller_pages_ask_anonymous_visitors_to_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("users:login"))
+
+
+def test_a_price_too_large_for_the_column_is_a_field_error(seller_browser):
+    form = {"title": "Lamp", "price": "99999999.00", "currency": "USD", "condition": "new"}
+    form |= {"shipping_weight_grams": "0", "quantity_on_hand": "99999999999"}
+
+    response = seller_browser.post(NEW, form)
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"price", "quantity_on_hand"}
+    assert not Product.objects.exists()
+    # The search page leaves out a price filter it cannot use, and says so.
+    search = seller_browser.get(SEARCH, {"price_min": "99999999999"})
+    assert search.status_code == 200
+    assert b"Some filters were not understood" in search.content
+
+
+def test_the_admin_lists_and_shows_products(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    product = ProductFactory(title="Brass lamp", tags="brass,lamp")
+
+    listing = client.get(reverse("admin:commerce_product_changelist"), {"q": "brass"})
+    change = client.get(reverse("admin:commerce_product_change", args=[product.pk]))
+
+    assert listing.status_code == 200
+    assert b"Brass lamp" in listing.content
+    assert change.status_code == 200
