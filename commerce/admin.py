@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, Product, ProductImage
+from .models import Category, InventoryChange, Product, ProductImage, StockReservation
 
 
 @admin.register(Category)
@@ -33,6 +33,7 @@ class ProductAdmin(admin.ModelAdmin):
         "price_cents",
         "currency",
         "quantity_on_hand",
+        "quantity_reserved",
         "status",
         "category",
         "created_at",
@@ -41,6 +42,33 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["seller", "category"]
     search_fields = ["title", "sku", "tags", "seller__email", "seller__seller_profile__shop_name"]
     raw_id_fields = ["seller"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
+    # Stock counts change only through the stock services, so every change has its history row.
+    readonly_fields = ["slug", "quantity_on_hand", "quantity_reserved", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [ProductImageInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(StockReservation)
+class StockReservationAdmin(ReadOnlyAdmin):
+    list_display = ["product", "buyer", "quantity", "status", "expires_at", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["product", "buyer"]
+    raw_id_fields = ["product", "buyer"]
+    search_fields = ["product__title", "buyer__email"]
+
+
+@admin.register(InventoryChange)
+class InventoryChangeAdmin(ReadOnlyAdmin):
+    list_display = ["product", "delta_on_hand", "delta_reserved", "reason", "actor", "created_at"]
+    list_filter = ["reason"]
+    list_select_related = ["product", "actor"]
+    raw_id_fields = ["product", "actor", "reservation"]
+    search_fields = ["product__title"]

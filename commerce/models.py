@@ -38,7 +38,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(status=ProductStatus.ACTIVE)
 
     def in_stock(self) -> "ProductQuerySet":
-        return self.filter(quantity_on_hand__gt=0)
+        return self.filter(quantity_on_hand__gt=models.F("quantity_reserved"))
 
 
 class Product(models.Model):
@@ -62,6 +62,11 @@ class Product(models.Model):
     sku = models.CharField("SKU", max_length=64, blank=True, help_text="The seller's own stock code.")
     shipping_weight_grams = models.PositiveIntegerField(default=0)
     quantity_on_hand = models.PositiveIntegerField(default=0)
+    # Units held for buyers in checkout; only the stock services change it, with conditional UPDATEs.
+    quantity_reserved = models.PositiveIntegerField(default=0, editable=False)
+    low_stock_threshold = models.PositiveSmallIntegerField(
+        default=2, help_text="Tell the seller once when the stock falls to this many or fewer."
+    )
     status = models.CharField(max_length=16, choices=ProductStatus.choices, default=ProductStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,6 +79,12 @@ class Product(models.Model):
             models.CheckConstraint(condition=models.Q(price_cents__gt=0), name="product_price_positive"),
             models.CheckConstraint(condition=models.Q(quantity_on_hand__gte=0), name="product_quantity_not_negative"),
             models.CheckConstraint(condition=~models.Q(title=""), name="product_title_not_empty"),
+            # The last line of defence against overselling: whatever a service does, the database
+            # refuses to reserve more than is on hand.
+            models.CheckConstraint(
+                condition=models.Q(quantity_reserved__gte=0, quantity_reserved__lte=models.F("quantity_on_hand")),
+                name="product_reserved_within_on_hand",
+            ),
             # Blank SKUs are allowed many times; a SKU a seller did give names one product of theirs.
             models.UniqueConstraint(
                 fields=["seller", "sku"], condition=~models.Q(sku=""), name="product_sku_unique_per_seller"
@@ -96,8 +107,12 @@ class Product(models.Model):
         return self.status == ProductStatus.ACTIVE
 
     @property
+    def quantity_available(self) -> int:
+        return self.quantity_on_hand - self.quantity_reserved
+
+    @property
     def is_in_stock(self) -> bool:
-        return self.quantity_on_hand > 0
+        return self.quantity_available > 0
 
     @property
     def tag_list(self) -> list[str]:
@@ -127,3 +142,88 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMMITTED = "committed", "Committed"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+
+
+class StockReservationQuerySet(models.QuerySet["StockReservation"]):
+    def active(self) -> "StockReservationQuerySet":
+        return self.filter(status=ReservationStatus.ACTIVE)
+
+
+class StockReservation(models.Model):
+    """Units of a product held for one buyer's checkout until they pay or the hold expires."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reservations")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stock_reservations")
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[StockReservationQuerySet] = StockReservationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="reservation_quantity_positive"),
+        ]
+        indexes = [
+            # The sweep reads only active holds by expiry.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status="active"),
+                name="reservation_active_expiry_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x product {self.product_id} for {self.buyer_id} ({self.status})"
+
+
+class InventoryReason(models.TextChoices):
+    LISTED = "listed", "Listed"
+    RESERVED = "reserved", "Reserved for a checkout"
+    RELEASED = "released", "Reservation released"
+    EXPIRED = "expired", "Reservation expired"
+    SOLD = "sold", "Sold"
+    RESTOCK = "restock", "Restocked"
+    CORRECTION = "correction", "Count corrected"
+    DAMAGED = "damaged", "Damaged or lost"
+    RETURNED = "returned", "Returned to stock"
+
+
+# The reasons a seller may give for changing the count by hand.
+SELLER_ADJUST_REASONS = frozenset(
+    {InventoryReason.RESTOCK, InventoryReason.CORRECTION, InventoryReason.DAMAGED, InventoryReason.RETURNED}
+)
+
+
+class InventoryChange(models.Model):
+    """One change to a product's stock, kept for ever: who, why, by how much."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="inventory_changes")
+    delta_on_hand = models.IntegerField(default=0)
+    delta_reserved = models.IntegerField(default=0)
+    reason = models.CharField(max_length=16, choices=InventoryReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reservation = models.ForeignKey(
+        StockReservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "-created_at"], name="inventorychange_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.delta_on_hand:+d} on hand, {self.delta_reserved:+d} reserved ({self.reason})"

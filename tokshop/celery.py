@@ -19,4 +19,10 @@ app.conf.beat_schedule = {
         "task": "users.api_tokens_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # A checkout holds stock for 15 minutes; sweeping every minute returns an abandoned hold to
+    # the shelf at most a minute late, and an idle sweep is one indexed query.
+    "commerce.reservations_expire": {
+        "task": "commerce.reservations_expire",
+        "schedule": crontab(),
+    },
 }

@@ -7,6 +7,8 @@ class NotificationKind(models.TextChoices):
     ACCOUNT = "account", "Account news"
     SECURITY = "security", "Security alerts"
     ANNOUNCEMENT = "announcement", "Tokshop announcements"
+    ORDERS = "orders", "Orders"
+    INVENTORY = "inventory", "Low stock alerts"
 
 
 # Kinds whose e-mail a user cannot turn off: they protect the account.
@@ -15,6 +17,8 @@ EMAIL_DEFAULTS = {
     NotificationKind.ACCOUNT: True,
     NotificationKind.SECURITY: True,
     NotificationKind.ANNOUNCEMENT: False,
+    NotificationKind.ORDERS: True,
+    NotificationKind.INVENTORY: True,
 }
 
 

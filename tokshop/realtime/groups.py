@@ -11,3 +11,7 @@ def show_staff_group(show_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+def product_group(product_id: int) -> str:
+    return f"product.{product_id}"

@@ -52,10 +52,11 @@ def test_read_refuses_bad_ids(user_client, notifications, ids):
 def test_preferences_round_trip(user_client):
     url = reverse("api:notification-preferences")
 
-    assert user_client.get(url).json() == {"account": True, "security": True, "announcement": False}
-    updated = user_client.patch(url, {"announcement": True, "security": False}, format="json")
+    defaults = {"account": True, "security": True, "announcement": False, "orders": True, "inventory": True}
+    assert user_client.get(url).json() == defaults
+    updated = user_client.patch(url, {"announcement": True, "security": False, "orders": False}, format="json")
 
-    assert updated.json() == {"account": True, "security": True, "announcement": True}
+    assert updated.json() == {**defaults, "announcement": True, "orders": False}
 
 
 def test_anonymous_callers_are_refused(api_client):
