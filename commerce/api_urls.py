@@ -18,5 +18,8 @@ urlpatterns = [
     path("products/suggest/", apis.ProductSuggestApi.as_view(), name="product-suggest"),
     path("products/", apis.ProductSearchApi.as_view(), name="products"),
     path("products/<int:product_id>/", apis.ProductDetailApi.as_view(), name="product"),
+    path("cart/", apis.CartDetailApi.as_view(), name="cart"),
+    path("cart/items/", apis.CartItemCreateApi.as_view(), name="cart-items"),
+    path("cart/items/<int:item_id>/", apis.CartItemDetailApi.as_view(), name="cart-item"),
     path("categories/", apis.CategoryListApi.as_view(), name="categories"),
 ]

@@ -16,6 +16,7 @@ from tokshop.core.schema import errors
 from . import serializers
 from .models import Category, Product
 from .selectors import (
+    cart_get_for_buyer,
     category_list,
     product_get_for_seller,
     product_get_public,
@@ -24,6 +25,9 @@ from .selectors import (
     product_suggest,
 )
 from .services import (
+    cart_add,
+    cart_remove,
+    cart_update,
     product_archive,
     product_create,
     product_image_add,
@@ -209,3 +213,60 @@ class CategoryListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Category]:
         return category_list()
+
+
+def _cart_body(request: Request) -> Any:
+    cart = cart_get_for_buyer(buyer=request_user(request))
+    return serializers.CartOutputSerializer(cart, context={"request": request}).data
+
+
+class CartDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        summary="Your cart",
+        responses={200: serializers.CartOutputSerializer, **errors(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(_cart_body(request))
+
+
+class CartItemCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        summary="Put a product in your cart",
+        description="Adds to the product's line when the cart already has one. Nothing is held until checkout.",
+        request=serializers.CartItemCreateInputSerializer,
+        responses={201: serializers.CartOutputSerializer, **errors(400, 401, 404, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.CartItemCreateInputSerializer, request)
+        cart_add(buyer=request_user(request), **data)
+        return Response(_cart_body(request), status=status.HTTP_201_CREATED)
+
+
+class CartItemDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["cart"],
+        summary="Change how many of a product your cart holds",
+        request=serializers.CartItemUpdateInputSerializer,
+        responses={200: serializers.CartOutputSerializer, **errors(400, 401, 404, 409)},
+    )
+    def patch(self, request: Request, item_id: int) -> Response:
+        data = validated(serializers.CartItemUpdateInputSerializer, request)
+        cart_update(buyer=request_user(request), item_id=item_id, quantity=data["quantity"])
+        return Response(_cart_body(request))
+
+    @extend_schema(
+        tags=["cart"],
+        summary="Take a product out of your cart",
+        responses={200: serializers.CartOutputSerializer, **errors(401, 404)},
+    )
+    def delete(self, request: Request, item_id: int) -> Response:
+        cart_remove(buyer=request_user(request), item_id=item_id)
+        return Response(_cart_body(request))

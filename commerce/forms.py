@@ -5,7 +5,7 @@ from django import forms
 
 from tokshop.core.errors import ApplicationError
 
-from .models import Category, Condition, ProductStatus
+from .models import CART_LINE_MAX, Category, Condition, ProductStatus
 from .selectors import SORTS, category_list
 
 # The largest amount an integer column of cents holds, in units.
@@ -121,3 +121,7 @@ class SearchForm(forms.Form):
             "in_stock": data["in_stock"],
             "sort": data["sort"] or "relevance",
         }
+
+
+class CartQuantityForm(forms.Form):
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=CART_LINE_MAX, initial=1)

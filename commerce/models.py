@@ -227,3 +227,40 @@ class InventoryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.delta_on_hand:+d} on hand, {self.delta_reserved:+d} reserved ({self.reason})"
+
+
+class Cart(models.Model):
+    """A buyer's basket: what they mean to buy, not yet held or priced."""
+
+    buyer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cart of {self.buyer_id}"
+
+
+CART_LINE_MAX = 99
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="cart_items")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cartitem_one_line_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=CART_LINE_MAX), name="cartitem_quantity_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x product {self.product_id}"
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.product.price_cents * self.quantity

@@ -1,5 +1,7 @@
 """Reads for the catalog: seller lists, public product pages, search and suggestions."""
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import connection
@@ -7,7 +9,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 
 from tokshop.users.models import SellerProfile, User
 
-from .models import Category, Product, ProductImage
+from .models import CartItem, Category, Product, ProductImage
 
 SEARCH_CONFIG = "english"
 # Must stay the expression of the index in migration 0002_product_search_indexes.
@@ -148,3 +150,27 @@ def product_suggest(*, prefix: str) -> list[Product]:
             .order_by("starts", "title", "id")
         )
     return list(queryset.only("id", "title", "slug")[:SUGGESTIONS_MAX])
+
+
+@dataclass(frozen=True)
+class CartView:
+    items: list[CartItem]
+    subtotal_cents: int
+    currency: str
+    count: int
+
+
+def cart_get_for_buyer(*, buyer: User) -> CartView:
+    """The buyer's cart lines with their products and thumbnails; prices are today's."""
+    items = list(
+        CartItem.objects.filter(cart__buyer=buyer)
+        .select_related("product__seller__seller_profile")
+        .prefetch_related(Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "id")))
+        .order_by("created_at", "id")
+    )
+    return CartView(
+        items=items,
+        subtotal_cents=sum(item.line_total_cents for item in items),
+        currency=items[0].product.currency if items else "USD",
+        count=sum(item.quantity for item in items),
+    )

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import Category, Condition, Product, ProductImage, ProductStatus
+from .models import CART_LINE_MAX, CartItem, Category, Condition, Product, ProductImage, ProductStatus
 from .selectors import SORTS
 
 # Fields a client may send that name who owns a product or where it stands: never taken from input.
@@ -116,3 +116,48 @@ class ProductSuggestInputSerializer(serializers.Serializer):
 
 class ProductImageInputSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="A JPEG, PNG or WebP picture under 5 MB.")
+
+
+class CartProductOutputSerializer(serializers.ModelSerializer):
+    thumbnail = serializers.SerializerMethodField()
+    in_stock = serializers.BooleanField(source="is_in_stock", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "title", "price_cents", "currency", "in_stock", "thumbnail", "url"]
+        read_only_fields = fields
+
+    def get_thumbnail(self, product: Product) -> str | None:
+        picture = next(iter(product.images.all()), None)
+        if picture is None:
+            return None
+        request = self.context.get("request")
+        url = picture.thumbnail.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class CartItemOutputSerializer(serializers.ModelSerializer):
+    product = CartProductOutputSerializer(read_only=True)
+    line_total_cents = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CartItem
+        fields = ["id", "product", "quantity", "line_total_cents"]
+        read_only_fields = fields
+
+
+class CartOutputSerializer(serializers.Serializer):
+    items = CartItemOutputSerializer(many=True)
+    count = serializers.IntegerField(help_text="Units in the cart.")
+    subtotal_cents = serializers.IntegerField(help_text="Today's prices; shipping is added at checkout.")
+    currency = serializers.CharField()
+
+
+class CartItemCreateInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX, default=1)
+
+
+class CartItemUpdateInputSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX)

@@ -18,5 +18,9 @@ urlpatterns = [
     ),
     path("products/<int:product_id>/<slug:slug>/", views.product_detail, name="product"),
     path("shops/<slug:slug>/", views.shop_detail, name="shop"),
+    path("cart/", views.cart_detail, name="cart"),
+    path("cart/add/<int:product_id>/", views.cart_add_view, name="cart_add"),
+    path("cart/items/<int:item_id>/", views.cart_item_update, name="cart_item_update"),
+    path("cart/items/<int:item_id>/remove/", views.cart_item_remove, name="cart_item_remove"),
     path("search/", views.search, name="search"),
 ]

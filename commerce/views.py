@@ -13,9 +13,17 @@ from django.views.decorators.http import require_POST
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
 
-from .forms import ProductForm, ProductImageForm, SearchForm, SellerProductFilterForm, form_add_service_error
-from .models import Product
+from .forms import (
+    CartQuantityForm,
+    ProductForm,
+    ProductImageForm,
+    SearchForm,
+    SellerProductFilterForm,
+    form_add_service_error,
+)
+from .models import CART_LINE_MAX, Product
 from .selectors import (
+    cart_get_for_buyer,
     product_get_for_seller,
     product_get_public,
     product_list_for_seller,
@@ -25,6 +33,9 @@ from .selectors import (
 )
 from .services import (
     PRODUCT_IMAGES_MAX,
+    cart_add,
+    cart_remove,
+    cart_update,
     product_archive,
     product_create,
     product_image_add,
@@ -186,7 +197,9 @@ def product_detail(request: HttpRequest, product_id: int, slug: str) -> HttpResp
     if slug != product.slug:
         return redirect(product, permanent=True)
     shop = getattr(product.seller, "seller_profile", None)
-    return render(request, "commerce/product_detail.html", {"product": product, "shop": shop})
+    can_buy = request.user.is_authenticated and request.user.pk != product.seller_id
+    context = {"product": product, "shop": shop, "can_buy": can_buy, "line_max": CART_LINE_MAX}
+    return render(request, "commerce/product_detail.html", context)
 
 
 def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -210,3 +223,63 @@ def search(request: HttpRequest) -> HttpResponse:
         "searched_for": form.cleaned_data.get("q", "") if valid else "",
     }
     return render(request, "commerce/search.html", context)
+
+
+@login_required
+def cart_detail(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cart = cart_get_for_buyer(buyer=request.user)
+    return render(request, "commerce/cart.html", {"cart": cart, "line_max": CART_LINE_MAX})
+
+
+def _quantity_or_message(request: AuthenticatedHttpRequest) -> int | None:
+    form = CartQuantityForm(request.POST)
+    if form.is_valid():
+        quantity: int = form.cleaned_data["quantity"]
+        return quantity
+    messages.error(request, f"Choose a quantity between 1 and {CART_LINE_MAX}.")
+    return None
+
+
+@login_required
+@require_POST
+def cart_add_view(request: AuthenticatedHttpRequest, product_id: int) -> HttpResponse:
+    quantity = _quantity_or_message(request)
+    if quantity is None:
+        return redirect("commerce:cart")
+    try:
+        item = cart_add(buyer=request.user, product_id=product_id, quantity=quantity)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        product = product_get_public(product_id=product_id)
+        return redirect(product if product else "commerce:cart")
+    messages.success(request, f"“{item.product.title}” is in your cart.")
+    return redirect("commerce:cart")
+
+
+@login_required
+@require_POST
+def cart_item_update(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
+    quantity = _quantity_or_message(request)
+    if quantity is not None:
+        try:
+            cart_update(buyer=request.user, item_id=item_id, quantity=quantity)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Your cart is updated.")
+    return redirect("commerce:cart")
+
+
+@login_required
+@require_POST
+def cart_item_remove(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
+    try:
+        cart_remove(buyer=request.user, item_id=item_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    messages.success(request, "The item is out of your cart.")
+    return redirect("commerce:cart")
