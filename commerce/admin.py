@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, InventoryChange, Product, ProductImage, StockReservation
+from .models import Category, InventoryChange, Order, OrderEvent, OrderLine, Product, ProductImage, StockReservation
 
 
 @admin.register(Category)
@@ -72,3 +72,44 @@ class InventoryChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["product", "actor"]
     raw_id_fields = ["product", "actor", "reservation"]
     search_fields = ["product__title"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["product", "title", "unit_price_cents", "quantity"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    fields = ["created_at", "actor", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    # Orders change state only through the order services (audit rows, stock, notifications):
+    # staff read them here.
+    list_display = ["number", "buyer", "seller", "status", "total_cents", "currency", "created_at"]
+    list_filter = ["status", "currency"]
+    list_select_related = ["buyer", "seller"]
+    search_fields = ["=id", "buyer__email", "seller__email", "shipping_name", "tracking_number"]
+    raw_id_fields = ["buyer", "seller"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

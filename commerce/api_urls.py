@@ -21,5 +21,13 @@ urlpatterns = [
     path("cart/", apis.CartDetailApi.as_view(), name="cart"),
     path("cart/items/", apis.CartItemCreateApi.as_view(), name="cart-items"),
     path("cart/items/<int:item_id>/", apis.CartItemDetailApi.as_view(), name="cart-item"),
+    path("checkout/", apis.CheckoutApi.as_view(), name="checkout"),
+    path("orders/", apis.OrderListApi.as_view(), name="orders"),
+    path("orders/<int:order_id>/", apis.OrderDetailApi.as_view(), name="order"),
+    path("orders/<int:order_id>/pay/", apis.OrderPayApi.as_view(), name="order-pay"),
+    path("orders/<int:order_id>/cancel/", apis.OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<int:order_id>/confirm-delivery/", apis.OrderConfirmDeliveryApi.as_view(), name="order-confirm"),
+    path("seller/orders/", apis.SellerOrderListApi.as_view(), name="seller-orders"),
+    path("seller/orders/<int:order_id>/ship/", apis.SellerOrderShipApi.as_view(), name="seller-order-ship"),
     path("categories/", apis.CategoryListApi.as_view(), name="categories"),
 ]

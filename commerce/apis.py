@@ -10,14 +10,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tokshop.core.apis import request_user, validated, validated_query
-from tokshop.core.errors import NotFound
+from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.schema import errors
 
 from . import serializers
-from .models import Category, Product
+from .models import Category, Order, Product
+from .payments import ChargeStatus
 from .selectors import (
     cart_get_for_buyer,
     category_list,
+    order_get_for_buyer,
+    order_get_for_seller,
+    order_list_for_buyer,
+    order_list_for_seller,
     product_get_for_seller,
     product_get_public,
     product_list_for_seller,
@@ -28,6 +33,11 @@ from .services import (
     cart_add,
     cart_remove,
     cart_update,
+    checkout,
+    order_cancel,
+    order_confirm_delivery,
+    order_pay,
+    order_ship,
     product_archive,
     product_create,
     product_image_add,
@@ -270,3 +280,153 @@ class CartItemDetailApi(APIView):
     def delete(self, request: Request, item_id: int) -> Response:
         cart_remove(buyer=request_user(request), item_id=item_id)
         return Response(_cart_body(request))
+
+
+def _order_body(request: Request, order: Any) -> Any:
+    return serializers.OrderOutputSerializer(order, context={"request": request}).data
+
+
+def _buyer_order_body(request: Request, order_id: int) -> Any:
+    order = order_get_for_buyer(buyer=request_user(request), order_id=order_id)
+    if order is None:
+        raise NotFound("No such order.")
+    return _order_body(request, order)
+
+
+class CheckoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Check out your cart",
+        description=(
+            "Holds the stock of every line (all or nothing) and creates one order per seller, awaiting "
+            "payment. Send the shipping address only: prices, totals, sellers and statuses come from the "
+            "server, and any other field is refused. 409 `sold_out` names the product (`product_id`)."
+        ),
+        request=serializers.CheckoutInputSerializer,
+        responses={201: serializers.OrderOutputSerializer(many=True), **errors(400, 401, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        shipping = validated(serializers.CheckoutInputSerializer, request)
+        orders = checkout(buyer=request_user(request), shipping=shipping)
+        fresh = order_list_for_buyer(buyer=request_user(request)).filter(pk__in=[o.pk for o in orders]).order_by("pk")
+        return Response(serializers.OrderOutputSerializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class OrderPayApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Pay for one of your orders",
+        description=(
+            "Charges the order's total as the server computed it. With the test gateway: "
+            "4242424242424242 pays; 4000000000000002 is declined (402 `card_declined`); "
+            "4000002500003155 needs authentication (402 `authentication_required`). "
+            "After a refusal the order still awaits payment."
+        ),
+        request=serializers.OrderPayInputSerializer,
+        responses={200: serializers.OrderOutputSerializer, **errors(400, 401, 402, 404, 409)},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        data = validated(serializers.OrderPayInputSerializer, request)
+        outcome = order_pay(
+            buyer=request_user(request), order_id=order_id, card_number=data["card_number"].replace(" ", "")
+        )
+        if outcome.status != ChargeStatus.SUCCEEDED:
+            code = "card_declined" if outcome.status == ChargeStatus.DECLINED else "authentication_required"
+            raise ApplicationError(outcome.message, code=code, status=402, extra={"order_id": order_id})
+        return Response(_buyer_order_body(request, order_id))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["orders"],
+        summary="Your orders, newest first",
+        responses={200: serializers.OrderOutputSerializer(many=True), **errors(401)},
+    )
+)
+class OrderListApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.OrderOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Order.objects.none()
+
+    def get_queryset(self) -> QuerySet[Order]:
+        return order_list_for_buyer(buyer=request_user(self.request))
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="One of your orders",
+        responses={200: serializers.OrderOutputSerializer, **errors(401, 404)},
+    )
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(_buyer_order_body(request, order_id))
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Cancel one of your orders while it awaits payment",
+        request=None,
+        responses={200: serializers.OrderOutputSerializer, **errors(401, 404, 409)},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        order_cancel(buyer=request_user(request), order_id=order_id)
+        return Response(_buyer_order_body(request, order_id))
+
+
+class OrderConfirmDeliveryApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Say a shipped order arrived",
+        request=None,
+        responses={200: serializers.OrderOutputSerializer, **errors(401, 404, 409)},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        order_confirm_delivery(buyer=request_user(request), order_id=order_id)
+        return Response(_buyer_order_body(request, order_id))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["seller orders"],
+        summary="Orders of your shop, newest first",
+        parameters=[serializers.SellerOrderFilterSerializer],
+        responses={200: serializers.OrderOutputSerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class SellerOrderListApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+    serializer_class = serializers.OrderOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Order.objects.none()
+
+    def get_queryset(self) -> QuerySet[Order]:
+        filters = validated_query(serializers.SellerOrderFilterSerializer, self.request)
+        return order_list_for_seller(seller=request_user(self.request), status=filters.get("status"))
+
+
+class SellerOrderShipApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller orders"],
+        summary="Mark a paid order shipped",
+        request=serializers.OrderShipInputSerializer,
+        responses={200: serializers.OrderOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        data = validated(serializers.OrderShipInputSerializer, request)
+        order_ship(seller=request_user(request), order_id=order_id, **data)
+        order = order_get_for_seller(seller=request_user(request), order_id=order_id)
+        return Response(_order_body(request, order))

@@ -125,3 +125,31 @@ class SearchForm(forms.Form):
 
 class CartQuantityForm(forms.Form):
     quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=CART_LINE_MAX, initial=1)
+
+
+class ShippingForm(forms.Form):
+    shipping_name = forms.CharField(label="Full name", max_length=120)
+    shipping_line1 = forms.CharField(label="Address", max_length=200)
+    shipping_line2 = forms.CharField(label="Apartment, suite", max_length=200, required=False)
+    shipping_city = forms.CharField(label="City", max_length=100)
+    shipping_postal_code = forms.CharField(label="Postal code", max_length=20)
+    shipping_country = forms.CharField(
+        label="Country", min_length=2, max_length=2, initial="US", help_text="Two letters, such as US."
+    )
+
+
+class CardForm(forms.Form):
+    card_number = forms.RegexField(
+        label="Card number",
+        regex=r"^[0-9 ]{12,23}$",
+        help_text="Test gateway: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number"}),
+    )
+
+    def card(self) -> str:
+        return str(self.cleaned_data["card_number"]).replace(" ", "")
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label="Carrier", max_length=60)
+    tracking_number = forms.CharField(label="Tracking number", max_length=100)

@@ -166,6 +166,7 @@ class StockReservation(models.Model):
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey("Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="reservations")
 
     objects: ClassVar[StockReservationQuerySet] = StockReservationQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -219,6 +220,7 @@ class InventoryChange(models.Model):
     reservation = models.ForeignKey(
         StockReservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
     )
+    order = models.ForeignKey("Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,3 +266,102 @@ class CartItem(models.Model):
     @property
     def line_total_cents(self) -> int:
         return self.product.price_cents * self.quantity
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Awaiting payment"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Order(models.Model):
+    """What one buyer bought from one seller in one checkout; amounts are the server's, in cents."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
+    currency = models.CharField(max_length=3)
+    subtotal_cents = models.PositiveIntegerField()
+    shipping_cents = models.PositiveIntegerField()
+    total_cents = models.PositiveIntegerField()
+    shipping_name = models.CharField(max_length=120)
+    shipping_line1 = models.CharField(max_length=200)
+    shipping_line2 = models.CharField(max_length=200, blank=True)
+    shipping_city = models.CharField(max_length=100)
+    shipping_postal_code = models.CharField(max_length=20)
+    shipping_country = models.CharField(max_length=2)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    payment_failure = models.CharField(max_length=200, blank=True, help_text="Why the last payment attempt failed.")
+    carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
+                name="order_total_is_subtotal_plus_shipping",
+            ),
+            models.CheckConstraint(condition=models.Q(subtotal_cents__gt=0), name="order_subtotal_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="order_buyer_created_idx"),
+            models.Index(fields=["seller", "status", "-created_at"], name="order_seller_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("commerce:order", kwargs={"order_id": self.pk})
+
+    @property
+    def number(self) -> str:
+        return f"TS-{self.pk:06d}"
+
+
+class OrderLine(models.Model):
+    """One product of an order, with the title and price it had at checkout."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    title = models.CharField(max_length=120)
+    unit_price_cents = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.title}"
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class OrderEvent(models.Model):
+    """The audit trail of an order: every change of state, who made it and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -9,7 +9,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 
 from tokshop.users.models import SellerProfile, User
 
-from .models import CartItem, Category, Product, ProductImage
+from .models import CartItem, Category, Order, OrderLine, Product, ProductImage
 
 SEARCH_CONFIG = "english"
 # Must stay the expression of the index in migration 0002_product_search_indexes.
@@ -174,3 +174,28 @@ def cart_get_for_buyer(*, buyer: User) -> CartView:
         currency=items[0].product.currency if items else "USD",
         count=sum(item.quantity for item in items),
     )
+
+
+def _orders_with_lines(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("buyer", "seller__seller_profile").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "events"
+    )
+
+
+def order_list_for_buyer(*, buyer: User) -> QuerySet[Order]:
+    return _orders_with_lines(Order.objects.filter(buyer=buyer)).order_by("-created_at", "-id")
+
+
+def order_get_for_buyer(*, buyer: User, order_id: int) -> Order | None:
+    return order_list_for_buyer(buyer=buyer).filter(pk=order_id).first()
+
+
+def order_list_for_seller(*, seller: User, status: str | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(seller=seller)
+    if status:
+        orders = orders.filter(status=status)
+    return _orders_with_lines(orders).order_by("-created_at", "-id")
+
+
+def order_get_for_seller(*, seller: User, order_id: int) -> Order | None:
+    return order_list_for_seller(seller=seller).filter(pk=order_id).first()

@@ -2,7 +2,19 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import CART_LINE_MAX, CartItem, Category, Condition, Product, ProductImage, ProductStatus
+from .models import (
+    CART_LINE_MAX,
+    CartItem,
+    Category,
+    Condition,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ProductImage,
+    ProductStatus,
+)
 from .selectors import SORTS
 
 # Fields a client may send that name who owns a product or where it stands: never taken from input.
@@ -161,3 +173,90 @@ class CartItemCreateInputSerializer(serializers.Serializer):
 
 class CartItemUpdateInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not declare, naming each one, instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["This field cannot be sent here."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class CheckoutInputSerializer(StrictInputSerializer):
+    shipping_name = serializers.CharField(max_length=120)
+    shipping_line1 = serializers.CharField(max_length=200)
+    shipping_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    shipping_city = serializers.CharField(max_length=100)
+    shipping_postal_code = serializers.CharField(max_length=20)
+    shipping_country = serializers.CharField(min_length=2, max_length=2, help_text="Two-letter code, such as US.")
+
+
+class OrderPayInputSerializer(StrictInputSerializer):
+    card_number = serializers.RegexField(
+        r"^[0-9 ]{12,23}$", help_text="With the test gateway: 4242424242424242 pays, 4000000000000002 is declined."
+    )
+
+
+class OrderShipInputSerializer(StrictInputSerializer):
+    carrier = serializers.CharField(max_length=60)
+    tracking_number = serializers.CharField(max_length=100)
+
+
+class OrderLineOutputSerializer(serializers.ModelSerializer):
+    line_total_cents = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product_id", "title", "unit_price_cents", "quantity", "line_total_cents"]
+        read_only_fields = fields
+
+
+class OrderEventOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["from_status", "to_status", "note", "created_at"]
+        read_only_fields = fields
+
+
+class OrderOutputSerializer(serializers.ModelSerializer):
+    shop = ShopRefOutputSerializer(source="seller.seller_profile", read_only=True, allow_null=True)
+    lines = OrderLineOutputSerializer(many=True, read_only=True)
+    events = OrderEventOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "status",
+            "shop",
+            "currency",
+            "subtotal_cents",
+            "shipping_cents",
+            "total_cents",
+            "lines",
+            "shipping_name",
+            "shipping_line1",
+            "shipping_line2",
+            "shipping_city",
+            "shipping_postal_code",
+            "shipping_country",
+            "payment_failure",
+            "carrier",
+            "tracking_number",
+            "created_at",
+            "paid_at",
+            "shipped_at",
+            "delivered_at",
+            "cancelled_at",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+class SellerOrderFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)

@@ -1,8 +1,15 @@
 from celery import shared_task
 
-from .services import reservations_expire
+from tokshop.core.mail import MAIL_TASK_OPTIONS
+
+from .services import order_receipt_send, reservations_expire
 
 
 @shared_task(name="commerce.reservations_expire")
 def reservations_expire_task() -> int:
     return reservations_expire()
+
+
+@shared_task(name="commerce.order_receipt_send", **MAIL_TASK_OPTIONS)
+def order_receipt_send_task(order_id: int) -> None:
+    order_receipt_send(order_id=order_id)

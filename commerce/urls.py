@@ -22,5 +22,13 @@ urlpatterns = [
     path("cart/add/<int:product_id>/", views.cart_add_view, name="cart_add"),
     path("cart/items/<int:item_id>/", views.cart_item_update, name="cart_item_update"),
     path("cart/items/<int:item_id>/remove/", views.cart_item_remove, name="cart_item_remove"),
+    path("checkout/", views.checkout_page, name="checkout"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
+    path("orders/<int:order_id>/pay/", views.order_pay_view, name="order_pay"),
+    path("orders/<int:order_id>/cancel/", views.order_cancel_view, name="order_cancel"),
+    path("orders/<int:order_id>/confirm-delivery/", views.order_confirm_view, name="order_confirm"),
+    path("seller/orders/", views.seller_order_list, name="seller_orders"),
+    path("seller/orders/<int:order_id>/", views.seller_order_detail, name="seller_order"),
     path("search/", views.search, name="search"),
 ]

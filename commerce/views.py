@@ -14,16 +14,24 @@ from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
 
 from .forms import (
+    CardForm,
     CartQuantityForm,
     ProductForm,
     ProductImageForm,
     SearchForm,
     SellerProductFilterForm,
+    ShipForm,
+    ShippingForm,
     form_add_service_error,
 )
-from .models import CART_LINE_MAX, Product
+from .models import CART_LINE_MAX, Order, OrderStatus, Product
+from .payments import ChargeStatus
 from .selectors import (
     cart_get_for_buyer,
+    order_get_for_buyer,
+    order_get_for_seller,
+    order_list_for_buyer,
+    order_list_for_seller,
     product_get_for_seller,
     product_get_public,
     product_list_for_seller,
@@ -33,9 +41,16 @@ from .selectors import (
 )
 from .services import (
     PRODUCT_IMAGES_MAX,
+    SHIPPING_CENTS,
+    PaymentOutcome,
     cart_add,
     cart_remove,
     cart_update,
+    checkout,
+    order_cancel,
+    order_confirm_delivery,
+    order_pay,
+    order_ship,
     product_archive,
     product_create,
     product_image_add,
@@ -283,3 +298,141 @@ def cart_item_remove(request: AuthenticatedHttpRequest, item_id: int) -> HttpRes
         raise Http404(error.message) from error
     messages.success(request, "The item is out of your cart.")
     return redirect("commerce:cart")
+
+
+def _payment_message(request: HttpRequest, outcome: PaymentOutcome) -> None:
+    if outcome.status == ChargeStatus.SUCCEEDED:
+        messages.success(request, f"Order {outcome.order.number} is paid. A receipt is on its way to your inbox.")
+    else:
+        messages.error(request, f"Order {outcome.order.number} is not paid: {outcome.message}")
+
+
+@login_required
+def checkout_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cart = cart_get_for_buyer(buyer=request.user)
+    if not cart.items:
+        messages.info(request, "Your cart is empty.")
+        return redirect("commerce:cart")
+    shipping_form = ShippingForm(request.POST or None)
+    card_form = CardForm(request.POST or None)
+    if request.method == "POST" and shipping_form.is_valid() and card_form.is_valid():
+        try:
+            orders = checkout(buyer=request.user, shipping=shipping_form.cleaned_data)
+        except ApplicationError as error:
+            form_add_service_error(shipping_form, error)
+        else:
+            for order in orders:
+                _payment_message(
+                    request, order_pay(buyer=request.user, order_id=order.pk, card_number=card_form.card())
+                )
+            return redirect(orders[0] if len(orders) == 1 else "commerce:orders")
+    sellers = {item.product.seller_id for item in cart.items}
+    context = {
+        "cart": cart,
+        "shipping_form": shipping_form,
+        "card_form": card_form,
+        "shipping_cents": SHIPPING_CENTS * len(sellers),
+        "total_cents": cart.subtotal_cents + SHIPPING_CENTS * len(sellers),
+        "parcels": len(sellers),
+    }
+    return render(request, "commerce/checkout.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(order_list_for_buyer(buyer=request.user), SELLER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "commerce/orders.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+def _buyer_order_or_404(request: AuthenticatedHttpRequest, order_id: int) -> Order:
+    order = order_get_for_buyer(buyer=request.user, order_id=order_id)
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+@login_required
+def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    order = _buyer_order_or_404(request, order_id)
+    return render(request, "commerce/order_detail.html", {"order": order, "card_form": CardForm()})
+
+
+@login_required
+@require_POST
+def order_pay_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        order = _buyer_order_or_404(request, order_id)
+        return render(request, "commerce/order_detail.html", {"order": order, "card_form": form}, status=400)
+    try:
+        _payment_message(request, order_pay(buyer=request.user, order_id=order_id, card_number=form.card()))
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("commerce:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = order_cancel(buyer=request.user, order_id=order_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Order {order.number} is cancelled.")
+    return redirect("commerce:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_confirm_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    try:
+        order = order_confirm_delivery(buyer=request.user, order_id=order_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Thank you: order {order.number} is delivered.")
+    return redirect("commerce:order", order_id=order_id)
+
+
+@seller_required
+def seller_order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    status = request.GET.get("status") if request.GET.get("status") in OrderStatus.values else None
+    orders = order_list_for_seller(seller=request.user, status=status)
+    page = Paginator(orders, SELLER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "query": _query_without_page(request),
+        "statuses": OrderStatus.choices,
+        "status": status,
+    }
+    return render(request, "commerce/seller_orders.html", context)
+
+
+def _seller_order_or_404(request: AuthenticatedHttpRequest, order_id: int) -> Order:
+    order = order_get_for_seller(seller=request.user, order_id=order_id)
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+@seller_required
+def seller_order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    order = _seller_order_or_404(request, order_id)
+    form = ShipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order_ship(seller=request.user, order_id=order_id, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, f"Order {order.number} is marked shipped; the buyer is told.")
+            return redirect("commerce:seller_order", order_id=order_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "commerce/seller_order_detail.html", {"order": order, "form": form}, status=status)

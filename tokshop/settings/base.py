@@ -247,7 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Products and orders both have a `status`; name each choice set once.
+        "ProductStatusEnum": "commerce.models.ProductStatus",
+        "OrderStatusEnum": "commerce.models.OrderStatus",
+    },
 }
 
 # --- Security headers (the same policy everywhere, so development shows what production does) ---
@@ -318,3 +322,7 @@ LOGGING: dict[str, Any] = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Payments ----------------------------------------------------------------------------------
+# Unset: the built-in test gateway (commerce/payments.py) takes every payment; nothing is charged.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
