@@ -77,8 +77,8 @@ class InventoryChangeAdmin(ReadOnlyAdmin):
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ["product", "title", "unit_price_cents", "quantity"]
-    readonly_fields = fields
+    fields = ("product", "title", "unit_price_cents", "quantity")
+    readonly_fields = ("product", "title", "unit_price_cents", "quantity")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
@@ -88,8 +88,8 @@ class OrderLineInline(admin.TabularInline):
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
     extra = 0
-    fields = ["created_at", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
+    fields = ("created_at", "actor", "from_status", "to_status", "note")
+    readonly_fields = ("created_at", "actor", "from_status", "to_status", "note")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
