@@ -3,9 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from commerce.models import Category, Product, ProductImage
+from commerce.models import Category, Order, Product, ProductImage
 from tokshop.core.management.commands.seed_demo import DEMO_CATEGORIES, DEMO_PASSWORD, DEMO_PRODUCTS, DEMO_USERS
-from tokshop.notifications.models import Notification
+from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.users.models import SellerProfile, User
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +23,19 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
     assert Category.objects.count() == len(DEMO_CATEGORIES)
     assert Product.objects.filter(seller__email="seller@tokshop.demo", status="active").count() == len(DEMO_PRODUCTS)
     assert ProductImage.objects.count() == len(DEMO_PRODUCTS)
-    assert Notification.objects.count() == len(DEMO_USERS)
+    assert Notification.objects.filter(kind=NotificationKind.ANNOUNCEMENT).count() == len(DEMO_USERS)
+    orders = Order.objects.filter(buyer__email="buyer@tokshop.demo").order_by("pk")
+    assert [(o.status, [line.product.sku for line in o.lines.all()]) for o in orders] == [
+        ("paid", ["VV-004"]),
+        ("shipped", ["VV-005"]),
+    ]
     roles = {u.email: u.roles for u in User.objects.all()}
     assert roles["seller@tokshop.demo"] == ["buyer", "seller"]
     assert "moderator" in roles["moderator@tokshop.demo"]
     assert "staff" in roles["admin@tokshop.demo"]
     assert all(u.check_password(DEMO_PASSWORD) and u.is_email_verified for u in User.objects.all())
     output = first.getvalue()
-    assert f"{len(DEMO_USERS) + 3}/{len(DEMO_USERS) + 3}" in output
+    assert f"{len(DEMO_USERS) + 4}/{len(DEMO_USERS) + 4}" in output
     for demo in DEMO_USERS:
         assert demo.email in output
 

@@ -9,13 +9,16 @@ from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.models import Category, Product
-from commerce.services import product_create, product_image_add
+from commerce.models import Category, Order, Product
+from commerce.payments import TEST_CARD_SUCCESS
+from commerce.services import cart_add, checkout, order_pay, order_ship, product_create, product_image_add
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import User
 from tokshop.users.services import seller_profile_save
 
+# The demo buyer's orders: the first stays paid, the second is shipped.
+DEMO_ORDER_SKUS = ["VV-004", "VV-005"]
 DEMO_PASSWORD = "tokshop-demo"  # noqa: S105  (printed for people to sign in with; demo accounts only)
 
 
@@ -221,7 +224,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("Seeding Tokshop demo data…")
-        progress = Progress(len(DEMO_USERS) + 3, self.stdout)
+        progress = Progress(len(DEMO_USERS) + 4, self.stdout)
         with transaction.atomic():
             users = []
             for demo in DEMO_USERS:
@@ -233,6 +236,8 @@ class Command(BaseCommand):
             progress.step("categories")
             self.ensure_products(users[1])
             progress.step("products")
+            self.ensure_orders(buyer=users[0], seller=users[1])
+            progress.step("orders")
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
         for demo in DEMO_USERS:
@@ -294,3 +299,23 @@ class Command(BaseCommand):
                 quantity_on_hand=demo.quantity,
             )
             product_image_add(seller=seller, product_id=product.pk, image=demo_picture(demo))
+
+    def ensure_orders(self, *, buyer: User, seller: User) -> None:
+        """Two orders for the demo buyer, through the real services: one paid, one shipped."""
+        if Order.objects.filter(buyer=buyer).exists():
+            return
+        address = {
+            "shipping_name": buyer.display_name,
+            "shipping_line1": "12 Market Street",
+            "shipping_city": "Portland",
+            "shipping_postal_code": "97201",
+            "shipping_country": "US",
+        }
+        orders = []
+        for sku in DEMO_ORDER_SKUS:
+            product = Product.objects.get(seller=seller, sku=sku)
+            cart_add(buyer=buyer, product_id=product.pk)
+            [order] = checkout(buyer=buyer, shipping=address)
+            order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
+            orders.append(order)
+        order_ship(seller=seller, order_id=orders[-1].pk, carrier="USPS", tracking_number="9400 1000 0000 0000 0000 00")
