@@ -15,6 +15,11 @@ urlpatterns = [
         apis.SellerProductImageDeleteApi.as_view(),
         name="seller-product-image",
     ),
+    path(
+        "seller/products/<int:product_id>/stock/",
+        apis.SellerProductStockAdjustApi.as_view(),
+        name="seller-product-stock",
+    ),
     path("products/suggest/", apis.ProductSuggestApi.as_view(), name="product-suggest"),
     path("products/", apis.ProductSearchApi.as_view(), name="products"),
     path("products/<int:product_id>/", apis.ProductDetailApi.as_view(), name="product"),

@@ -43,6 +43,7 @@ from .services import (
     product_image_add,
     product_image_remove,
     product_update,
+    stock_adjust,
 )
 
 
@@ -430,3 +431,22 @@ class SellerOrderShipApi(APIView):
         order_ship(seller=request_user(request), order_id=order_id, **data)
         order = order_get_for_seller(seller=request_user(request), order_id=order_id)
         return Response(_order_body(request, order))
+
+
+class SellerProductStockAdjustApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller products"],
+        summary="Change the count on hand of one of your products, with a reason",
+        description=(
+            "Recorded in the product's stock history. The count may not fall below zero, nor below "
+            "the units held for checkouts (409)."
+        ),
+        request=serializers.StockAdjustInputSerializer,
+        responses={200: serializers.SellerProductOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        data = validated(serializers.StockAdjustInputSerializer, request)
+        stock_adjust(seller=request_user(request), product_id=product_id, **data)
+        return Response(_own_product_body(request, product_id))

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from .models import (
     CART_LINE_MAX,
+    SELLER_ADJUST_REASONS,
     CartItem,
     Category,
     Condition,
@@ -62,6 +63,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "condition",
             "tags",
             "quantity_on_hand",
+            "quantity_available",
             "in_stock",
             "shop",
             "images",
@@ -260,3 +262,11 @@ class OrderOutputSerializer(serializers.ModelSerializer):
 
 class SellerOrderFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+
+
+class StockAdjustInputSerializer(StrictInputSerializer):
+    delta = serializers.IntegerField(
+        min_value=-1_000_000, max_value=1_000_000, help_text="Units to add (positive) or remove (negative)."
+    )
+    reason = serializers.ChoiceField(choices=sorted(SELLER_ADJUST_REASONS))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

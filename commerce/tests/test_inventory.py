@@ -220,3 +220,25 @@ def test_concurrent_reservations_never_hold_more_than_is_on_hand():
     assert outcomes.count("sold_out") == CONCURRENT_BUYERS - 10
     assert stock(product) == (10, 10)
     assert StockReservation.objects.active().count() == 10
+
+
+def test_api_seller_adjusts_stock_with_a_reason(api_client, user):
+    from django.urls import reverse
+
+    product = ProductFactory(quantity_on_hand=3)
+    stock_reserve(buyer=user, lines={product.pk: 2})
+    url = reverse("api:seller-product-stock", kwargs={"product_id": product.pk})
+
+    api_client.force_authenticate(product.seller)
+    restocked = api_client.post(url, {"delta": 5, "reason": "restock", "note": "new box"}, format="json")
+    too_many = api_client.post(url, {"delta": -7, "reason": "damaged"}, format="json")
+    wrong_reason = api_client.post(url, {"delta": 1, "reason": "sold"}, format="json")
+    api_client.force_authenticate(ProductFactory().seller)
+    not_yours = api_client.post(url, {"delta": 1, "reason": "restock"}, format="json")
+
+    assert restocked.status_code == 200
+    assert (restocked.json()["quantity_on_hand"], restocked.json()["quantity_available"]) == (8, 6)
+    assert too_many.status_code == 409
+    assert wrong_reason.status_code == 400
+    assert not_yours.status_code == 404
+    assert stock(product) == (8, 2)
