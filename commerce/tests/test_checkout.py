@@ -428,6 +428,7 @@ def test_seller_ships_from_the_order_page(client, user, gateway):
 # --- R1: oversell under real concurrency ------------------------------------------------------------
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_checkouts_sell_exactly_what_is_on_hand():
     product = ProductFactory(quantity_on_hand=10)

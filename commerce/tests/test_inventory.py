@@ -189,6 +189,7 @@ def test_the_database_refuses_more_reserved_than_on_hand():
         Product.objects.filter(pk=product.pk).update(quantity_reserved=2)
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reservations_never_hold_more_than_is_on_hand():
     product = ProductFactory(quantity_on_hand=10)
