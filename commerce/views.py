@@ -373,32 +373,34 @@ def order_pay_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResp
     return redirect("commerce:order", order_id=order_id)
 
 
-@login_required
-@require_POST
-def order_cancel_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+def _buyer_order_action(
+    request: AuthenticatedHttpRequest,
+    order_id: int,
+    action: Callable[..., Order],
+    success: str,
+) -> HttpResponse:
+    """Run one of the buyer's order services and report back on the order page."""
     try:
-        order = order_cancel(buyer=request.user, order_id=order_id)
+        order = action(buyer=request.user, order_id=order_id)
     except NotFound as error:
         raise Http404(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Order {order.number} is cancelled.")
+        messages.success(request, success.format(number=order.number))
     return redirect("commerce:order", order_id=order_id)
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    return _buyer_order_action(request, order_id, order_cancel, "Order {number} is cancelled.")
 
 
 @login_required
 @require_POST
 def order_confirm_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
-    try:
-        order = order_confirm_delivery(buyer=request.user, order_id=order_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Thank you: order {order.number} is delivered.")
-    return redirect("commerce:order", order_id=order_id)
+    return _buyer_order_action(request, order_id, order_confirm_delivery, "Thank you: order {number} is delivered.")
 
 
 @seller_required
