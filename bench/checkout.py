@@ -54,7 +54,8 @@ def seed(attempts: int, units: int) -> tuple[int, list[str]]:
     """A seller's product with `units` on hand, and `attempts` buyers with it in their carts."""
     from django.contrib.auth import get_user_model
 
-    from commerce.services import cart_add, product_create
+    from commerce.services.cart import cart_add
+    from commerce.services.catalog import product_create
     from tokshop.users.services import api_token_create, seller_profile_save
 
     users = get_user_model()

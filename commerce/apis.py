@@ -29,22 +29,10 @@ from .selectors import (
     product_search,
     product_suggest,
 )
-from .services import (
-    cart_add,
-    cart_remove,
-    cart_update,
-    checkout,
-    order_cancel,
-    order_confirm_delivery,
-    order_pay,
-    order_ship,
-    product_archive,
-    product_create,
-    product_image_add,
-    product_image_remove,
-    product_update,
-    stock_adjust,
-)
+from .services.cart import cart_add, cart_remove, cart_update
+from .services.catalog import product_archive, product_create, product_image_add, product_image_remove, product_update
+from .services.inventory import stock_adjust
+from .services.orders import checkout, order_cancel, order_confirm_delivery, order_pay, order_ship
 
 
 class IsSeller(BasePermission):

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from tokshop.core.errors import NotFound
 from tokshop.users.models import SellerProfile, User
 
 from .models import CartItem, Category, Order, OrderLine, Product, ProductImage
@@ -199,3 +200,12 @@ def order_list_for_seller(*, seller: User, status: str | None = None) -> QuerySe
 
 def order_get_for_seller(*, seller: User, order_id: int) -> Order | None:
     return order_list_for_seller(seller=seller).filter(pk=order_id).first()
+
+
+def product_get_own_for_update(*, seller: User, product_id: int) -> Product:
+    """One of the seller's products, its row locked for the caller's transaction."""
+    # Someone else's product answers "not found", so its existence is not revealed.
+    product = Product.objects.select_for_update().filter(pk=product_id, seller=seller).first()
+    if product is None:
+        raise NotFound("No such product.")
+    return product

@@ -2,7 +2,8 @@ from celery import shared_task
 
 from tokshop.core.mail import MAIL_TASK_OPTIONS
 
-from .services import order_receipt_send, reservations_expire
+from .services.inventory import reservations_expire
+from .services.orders import order_receipt_send
 
 
 @shared_task(name="commerce.reservations_expire")

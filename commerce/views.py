@@ -39,23 +39,23 @@ from .selectors import (
     product_search,
     shop_get_public,
 )
-from .services import (
+from .services.cart import cart_add, cart_remove, cart_update
+from .services.catalog import (
     PRODUCT_IMAGES_MAX,
-    SHIPPING_CENTS,
-    PaymentOutcome,
-    cart_add,
-    cart_remove,
-    cart_update,
-    checkout,
-    order_cancel,
-    order_confirm_delivery,
-    order_pay,
-    order_ship,
     product_archive,
     product_create,
     product_image_add,
     product_image_remove,
     product_update,
+)
+from .services.orders import (
+    SHIPPING_CENTS,
+    PaymentOutcome,
+    checkout,
+    order_cancel,
+    order_confirm_delivery,
+    order_pay,
+    order_ship,
 )
 
 SELLER_PAGE_SIZE = 20

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from commerce.models import CartItem, ProductStatus
-from commerce.services import cart_add, cart_remove, cart_update
+from commerce.services.cart import cart_add, cart_remove, cart_update
 from tokshop.core.errors import ApplicationError, Conflict, NotFound
 
 from .factories import ProductFactory

@@ -19,15 +19,15 @@ from commerce.models import (
     StockReservation,
 )
 from commerce.payments import TEST_CARD_AUTHENTICATION, TEST_CARD_DECLINED, TEST_CARD_SUCCESS, ChargeStatus
-from commerce.services import (
+from commerce.services.cart import cart_add
+from commerce.services.inventory import reservations_expire
+from commerce.services.orders import (
     SHIPPING_CENTS,
-    cart_add,
     checkout,
     order_cancel,
     order_confirm_delivery,
     order_pay,
     order_ship,
-    reservations_expire,
 )
 from commerce.signals import order_paid
 from tokshop.core.errors import ApplicationError, Conflict, NotFound
@@ -61,7 +61,7 @@ class RecordingGateway(payments.TestGateway):
 @pytest.fixture
 def gateway(monkeypatch):
     recording = RecordingGateway()
-    monkeypatch.setattr("commerce.services.payment_gateway", lambda: recording)
+    monkeypatch.setattr("commerce.services.orders.payment_gateway", lambda: recording)
     return recording
 
 

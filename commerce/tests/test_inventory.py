@@ -8,14 +8,8 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from commerce.models import InventoryChange, InventoryReason, Product, ReservationStatus, StockReservation
-from commerce.services import (
-    product_update,
-    reservations_expire,
-    stock_adjust,
-    stock_commit,
-    stock_release,
-    stock_reserve,
-)
+from commerce.services.catalog import product_update
+from commerce.services.inventory import reservations_expire, stock_adjust, stock_commit, stock_release, stock_reserve
 from tokshop.core.errors import ApplicationError, Conflict, NotFound
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.realtime.groups import product_group

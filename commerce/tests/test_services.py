@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commerce.models import Product, ProductImage, ProductStatus
-from commerce.services import (
+from commerce.services.catalog import (
     PRODUCT_IMAGES_MAX,
     product_archive,
     product_create,

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+INVALID_FIELDS = "Please correct the highlighted fields."
+
 
 class ApplicationError(Exception):
     """A refusal the caller can act on: a stable code, a message for people, optional field errors."""

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .errors import ApplicationError
+from .errors import INVALID_FIELDS, ApplicationError
 
 DEFAULT_CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -58,7 +58,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         non_field = fields.pop("non_field_errors", None)
-        message = non_field[0] if non_field and not fields else "Please correct the highlighted fields."
+        message = non_field[0] if non_field and not fields else INVALID_FIELDS
         if non_field and fields:
             fields["non_field_errors"] = non_field
         response.data = error_body("invalid", message, fields)

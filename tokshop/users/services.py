@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from tokshop.core.errors import ApplicationError, NotFound
+from tokshop.core.errors import INVALID_FIELDS, ApplicationError, NotFound
 from tokshop.core.images import image_validate
 from tokshop.core.mail import send_templated_mail
 from tokshop.core.ratelimit import rate_limit_hit
@@ -45,14 +45,14 @@ def user_signup(*, email: str, password: str, display_name: str) -> User:
     except ValidationError as exc:
         fields["password"] = list(exc.messages)
     if fields:
-        raise ApplicationError("Please correct the highlighted fields.", fields=fields)
+        raise ApplicationError(INVALID_FIELDS, fields=fields)
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, display_name=display_name)
     except IntegrityError as exc:
         # Two sign-ups with one address raced past the check above; the unique index decided.
         raise ApplicationError(
-            "Please correct the highlighted fields.",
+            INVALID_FIELDS,
             fields={"email": ["An account with this e-mail address already exists."]},
         ) from exc
     from .tasks import verification_email_send_task
@@ -166,14 +166,12 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
     try:
         profile.full_clean()
     except ValidationError as exc:
-        raise ApplicationError("Please correct the highlighted fields.", fields=exc.message_dict) from exc
+        raise ApplicationError(INVALID_FIELDS, fields=exc.message_dict) from exc
     try:
         with transaction.atomic():
             profile.save()
     except IntegrityError as exc:
-        raise ApplicationError(
-            "Please correct the highlighted fields.", fields={"slug": ["This shop address is taken."]}
-        ) from exc
+        raise ApplicationError(INVALID_FIELDS, fields={"slug": ["This shop address is taken."]}) from exc
     if not user.is_seller:
         user.is_seller = True
         user.save(update_fields=["is_seller"])

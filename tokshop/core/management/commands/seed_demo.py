@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from commerce.models import Category, Order, Product
 from commerce.payments import TEST_CARD_SUCCESS
-from commerce.services import cart_add, checkout, order_pay, order_ship, product_create, product_image_add
+from commerce.services.cart import cart_add
+from commerce.services.catalog import product_create, product_image_add
+from commerce.services.orders import checkout, order_pay, order_ship
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import User
