@@ -2,7 +2,9 @@
 
 import os
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tokshop")
+# The maintenance database always exists: pytest creates its own test database from it, and
+# `makemigrations --check` reads an (empty) migration history there instead of waiting for one.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test")
 
