@@ -4,22 +4,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from commerce.tests.factories import ProductFactory, order_placed
-from tests.browser.test_account_flow import CHROMIUM, CHROMIUM_ARGS, shoot
+from tests.browser import test_account_flow
+from tests.browser.test_account_flow import shoot
 from tests.processes import asgi_server, free_port
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# The account flow's Chromium fixture, launched the same way for this module.
+browser = test_account_flow.browser
 
 
 @pytest.fixture
