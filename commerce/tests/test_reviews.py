@@ -1,6 +1,9 @@
 """Reviews: who may write, edit, answer and hide them (service, API, pages, admin), and the averages."""
 
+import threading
+
 import pytest
+from django.db import connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -86,6 +89,39 @@ def test_a_line_is_reviewed_once(user, line):
 
     assert refused.value.code == "already_reviewed"
     assert Review.objects.get().rating == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_of_one_line_make_one_review():
+    buyer = UserFactory()
+    lamp = ProductFactory(quantity_on_hand=5)
+    line = order_placed(buyer, [lamp]).lines.get()
+    tabs = 8
+    barrier = threading.Barrier(tabs)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def submit(stars: int) -> None:
+        try:
+            barrier.wait()
+            try:
+                write(buyer, line, rating=stars)
+                outcome = "created"
+            except Conflict as refused:
+                outcome = refused.code
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(1 + n % 5,)) for n in range(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["already_reviewed"] * (tabs - 1) + ["created"]
+    assert Review.objects.count() == 1
 
 
 def test_someone_elses_line_is_not_found(other_user, line):
