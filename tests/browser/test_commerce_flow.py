@@ -90,6 +90,11 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
     buyer_page = browser.new_context(viewport=viewport).new_page()
     buyer_errors = console_errors(buyer_page)
 
+    # Anyone may look; buying starts with signing in.
+    buyer_page.goto(f"{base}{Product.objects.get(sku='LM6-001').get_absolute_url()}")
+    expect(buyer_page.get_by_role("main").get_by_role("link", name="Sign in")).to_be_visible()
+    expect(buyer_page.get_by_role("button", name="Add to cart")).to_have_count(0)
+    shoot(buyer_page, f"{kind}-commerce-00-product-signed-out")
     sign_in(buyer_page, base, email=buyer.email, password=PASSWORD)
     shoot(buyer_page, f"{kind}-commerce-01-home")
     buyer_page.goto(f"{base}/shops/vintage-vault/")
@@ -110,9 +115,12 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
     shoot(buyer_page, f"{kind}-commerce-06-order-paid")
     subject = f"Subject: Your Tokshop receipt for order {order.number}"
     assert sum(subject in mail.read_text() for mail in mailbox.glob("*.log")) == 1
+    buyer_page.goto(f"{base}/cart/")
+    expect(buyer_page.get_by_text("Your cart is empty")).to_be_visible()
+    shoot(buyer_page, f"{kind}-commerce-07-cart-empty")
     buyer_page.goto(f"{base}/orders/")
     expect(buyer_page.get_by_test_id("order-row")).to_contain_text(order.number)
-    shoot(buyer_page, f"{kind}-commerce-07-orders")
+    shoot(buyer_page, f"{kind}-commerce-07-orders-list")
     buyer_page.get_by_role("link", name=order.number).click()
     expect(buyer_page.get_by_test_id("order-status")).to_have_text("Paid")
     badge = buyer_page.get_by_test_id("notification-count")
