@@ -58,6 +58,9 @@ def buyer() -> Any:
 def add_to_cart_from_search(page: Page, base: str, *, query: str, title: str, name: str | None = None) -> None:
     page.goto(f"{base}/search/")
     page.get_by_role("combobox", name="Search products").fill(query)
+    expect(page.get_by_role("option", name=title)).to_be_visible()
+    if name:
+        shoot(page, f"{name}-search-suggestions")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_test_id("result-count")).to_have_text("1 product")
     if name:
@@ -129,6 +132,7 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
     seller_page = browser.new_context(viewport=viewport).new_page()
     seller_errors = console_errors(seller_page)
     sign_in(seller_page, base, email=shop.email, password=PASSWORD)
+    expect(seller_page.get_by_test_id("notification-count")).to_have_text("1")  # "New order …"
     seller_page.goto(f"{base}/seller/products/")
     expect(seller_page.get_by_test_id("seller-product-row")).to_have_count(4)
     shoot(seller_page, f"{kind}-commerce-08-seller-products")
