@@ -158,6 +158,7 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
     # The buyer's page was open all along: the news arrives over its socket, without a reload.
     expect(badge).to_have_text("2")
     toast = buyer_page.get_by_test_id("toast")
+    toast.hover()  # a toast under the pointer stays up until it is read and clicked
     expect(toast).to_contain_text(f"Order {order.number} is on its way")
     expect(toast).to_contain_text("USPS tracking number 9400 1000 0000 0000 0000 00")
     shoot(buyer_page, f"{kind}-commerce-14-buyer-notified")
