@@ -1,21 +1,16 @@
 """A buyer in headless Chromium saves a product, finds it under Saved, and reviews a delivered order."""
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from commerce.tests.factories import ProductFactory, order_placed
-from tests.browser import test_account_flow
-from tests.browser.test_account_flow import shoot
+from tests.browser.helpers import console_errors, shoot, sign_in, viewport_name
 from tests.processes import asgi_server, free_port
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The account flow's Chromium fixture, launched the same way for this module.
-browser = test_account_flow.browser
 
 
 @pytest.fixture
@@ -28,21 +23,16 @@ def site() -> Iterator[str]:
     "viewport", [{"width": 1280, "height": 860}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
 )
 def test_save_a_product_then_review_a_delivered_order(browser: Browser, site: str, viewport) -> None:
-    kind = "phone" if viewport["width"] < 600 else "desktop"
+    kind = viewport_name(viewport)
     shop = SellerProfileFactory(shop_name="Vintage Vault", slug="vintage-vault")
     lamp = ProductFactory.create(seller=shop.user, title="Brass desk lamp", price_cents=7800)
     ProductFactory(seller=shop.user, title="Mid-century teak side table", price_cents=24000)
     buyer = UserFactory(email="robin@example.com", display_name="Robin Reader")
     order = order_placed(buyer, [lamp])
     page = browser.new_page(viewport=viewport)
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = console_errors(page)
 
-    page.goto(f"{site}/accounts/login/")
-    page.get_by_label("E-mail").fill("robin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_test_id("notification-bell")).to_be_visible()
+    sign_in(page, site, email="robin@example.com", password=PASSWORD)
 
     page.goto(f"{site}/shops/vintage-vault/")
     heart = page.get_by_role("button", name="Save Mid-century teak side table")
