@@ -29,8 +29,7 @@ SOLD_OUT = "Sorry, {title} sold out meanwhile."
 
 def stock_announce(*, product: Product, on_hand_before: int) -> None:
     """After a change to one product's stock: tell its watchers what is left, and its seller once
-    when the count on hand falls to the low-stock threshold, once when it reaches zero and once when
-    it rises above the overstock threshold."""
+    when the count on hand falls to the low-stock threshold and once when it reaches zero."""
     from tokshop.notifications.models import NotificationKind
     from tokshop.notifications.services import notification_create
 
@@ -57,6 +56,7 @@ def stock_announce(*, product: Product, on_hand_before: int) -> None:
             body=f"You asked to hear when {product.low_stock_threshold} or fewer were left.",
             url=url,
         )
+    # And once when a restock or return lifts the count above the seller's overstock mark, if set.
     elif product.overstock_threshold is not None and on_hand_before <= product.overstock_threshold < after:
         notification_create(
             user=product.seller,
