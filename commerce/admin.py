@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, InventoryChange, Order, OrderEvent, OrderLine, Product, ProductImage, StockReservation
+from .models import (
+    Category,
+    InventoryChange,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    ProductImage,
+    ProductImport,
+    StockReservation,
+)
 
 
 @admin.register(Category)
@@ -107,6 +117,38 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ["buyer", "seller"]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, OrderEventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ProductImport)
+class ProductImportAdmin(admin.ModelAdmin):
+    # Imports run only through the import service; staff read them, and delete old ones.
+    list_display = ["filename", "seller", "status", "total_rows", "created_count", "updated_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["seller"]
+    search_fields = ["=id", "seller__email", "filename"]
+    raw_id_fields = ["seller"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "seller",
+        "filename",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "errors",
+        "created_at",
+        "enqueued_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
+    exclude = ["content"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

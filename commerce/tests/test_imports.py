@@ -18,7 +18,7 @@ from commerce.services.imports import (
     product_imports_resend,
 )
 from tokshop.core.errors import ApplicationError, PermissionDenied
-from tokshop.users.tests.factories import SellerProfileFactory
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .factories import CategoryFactory, ProductFactory, picture_upload
 
@@ -314,3 +314,16 @@ def test_an_unfinished_import_polls_its_status(seller, client):
 
     assert b'hx-trigger="every 1s"' in fragment.content
     assert b'value="0"' in fragment.content
+
+
+def test_staff_read_imports_in_the_admin_without_their_file(seller, client, django_capture_on_commit_callbacks):
+    job = import_now(seller, "title,price\nSecret lamp,20\n", django_capture_on_commit_callbacks)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:commerce_productimport_changelist"), {"q": seller.email})
+    change = client.get(reverse("admin:commerce_productimport_change", args=[job.pk]))
+
+    assert listing.status_code == 200
+    assert b"products.csv" in listing.content
+    assert change.status_code == 200
+    assert b"Secret lamp" not in change.content
