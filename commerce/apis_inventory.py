@@ -108,10 +108,11 @@ class SellerProductImportListCreateApi(generics.ListAPIView):
             "whose progress and per-row errors `GET seller/products/imports/{id}/` reports. Each row creates "
             "a product, or updates yours with the same `sku`; a row with errors changes nothing. "
             "Columns: title, description, price (24.50), currency, category (slug or name), condition, "
-            "tags (comma-separated), sku, shipping_weight_grams, quantity, low_stock_threshold."
+            "tags (comma-separated), sku, shipping_weight_grams, quantity, low_stock_threshold. "
+            "409 `imports_busy` while three of yours are unfinished; 429 past 20 imports an hour."
         ),
         request={"multipart/form-data": serializers.ProductImportInputSerializer},
-        responses={202: serializers.ProductImportOutputSerializer, **errors(400, 401, 403)},
+        responses={202: serializers.ProductImportOutputSerializer, **errors(400, 401, 403, 409, 429)},
     )
     def post(self, request: Request) -> Response:
         data = validated(serializers.ProductImportInputSerializer, request)

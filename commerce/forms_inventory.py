@@ -1,10 +1,10 @@
 from django import forms
 
+from .forms import COUNT_MAX
 from .models import SELLER_ADJUST_REASONS, InventoryReason
 from .services.imports import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 from .services.inventory import LOW_STOCK_THRESHOLD_MAX
 
-COUNT_MAX = 2_147_483_647
 ADJUST_LIMIT = 1_000_000
 
 

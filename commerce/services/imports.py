@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tokshop.core.errors import ApplicationError, PermissionDenied
+from tokshop.core.errors import ApplicationError, Conflict, PermissionDenied
+from tokshop.core.ratelimit import rate_limit_hit
 from tokshop.users.models import User
 
 from ..models import Category, Condition, ImportStatus, Product, ProductImport
@@ -25,6 +26,8 @@ IMPORT_MAX_ROWS = 1000
 # Rows committed together with the import's progress: one commit per row cost more than the rows
 # themselves, and 25 rows still move the progress bar forty times in the largest file.
 IMPORT_BATCH_ROWS = 25
+IMPORTS_UNFINISHED_MAX = 3
+IMPORTS_PER_HOUR = 20
 IMPORT_COLUMNS = (
     "title",
     "description",
@@ -152,8 +155,21 @@ def product_import_start(*, seller: User, upload: UploadedFile) -> ProductImport
     """
     if not seller.is_seller:
         raise PermissionDenied("Open a shop before you add products.")
+    # Each file is kept on its import row: an hourly allowance bounds what one account can store.
+    if rate_limit_hit(scope="product-import", key=str(seller.pk), limit=IMPORTS_PER_HOUR, window=3600):
+        raise ApplicationError(
+            f"You can start {IMPORTS_PER_HOUR} imports an hour; try again later.", code="rate_limited", status=429
+        )
     text, count = _file_read(upload)
     with transaction.atomic():
+        # The seller's row lock makes the count and the insert one step for two uploads at once.
+        User.objects.select_for_update().filter(pk=seller.pk).first()
+        unfinished = ProductImport.objects.filter(seller=seller).exclude(status=ImportStatus.DONE).count()
+        if unfinished >= IMPORTS_UNFINISHED_MAX:
+            raise Conflict(
+                f"{unfinished} of your imports are still running; start another when one has finished.",
+                code="imports_busy",
+            )
         job = ProductImport.objects.create(
             seller=seller, filename=(upload.name or "products.csv")[-255:], content=text, total_rows=count
         )

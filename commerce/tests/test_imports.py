@@ -327,3 +327,21 @@ def test_staff_read_imports_in_the_admin_without_their_file(seller, client, djan
     assert b"products.csv" in listing.content
     assert change.status_code == 200
     assert b"Secret lamp" not in change.content
+
+
+def test_a_seller_runs_at_most_three_imports_at_once_and_twenty_an_hour(seller):
+    for _ in range(3):
+        product_import_start(seller=seller, upload=csv_upload("title,price\nA,1\n"))
+
+    with pytest.raises(ApplicationError) as busy:
+        product_import_start(seller=seller, upload=csv_upload("title,price\nA,1\n"))
+    ProductImport.objects.update(status=ImportStatus.DONE)
+    for _ in range(16):
+        product_import_start(seller=seller, upload=csv_upload("title,price\nA,1\n"))
+        ProductImport.objects.update(status=ImportStatus.DONE)
+    with pytest.raises(ApplicationError) as hourly:
+        product_import_start(seller=seller, upload=csv_upload("title,price\nA,1\n"))
+
+    assert (busy.value.status, busy.value.code) == (409, "imports_busy")
+    assert (hourly.value.status, hourly.value.code) == (429, "rate_limited")
+    assert ProductImport.objects.count() == 19
