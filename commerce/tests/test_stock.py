@@ -6,11 +6,13 @@ from rest_framework.test import APIClient
 
 from commerce.models import InventoryChange
 from commerce.services.inventory import stock_adjust, stock_commit, stock_reserve, stock_thresholds_set
+from commerce.services.orders import order_pay
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .factories import ProductFactory
+from .test_checkout import checked_out
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,18 @@ def test_another_sellers_stock_page_is_not_found(client):
     assert (page.status_code, post.status_code) == (404, 404)
     product.refresh_from_db()
     assert product.quantity_on_hand == 3
+
+
+def test_the_history_names_the_order_a_sale_came_from(client):
+    buyer = UserFactory(display_name="Bo Buyer")
+    product = ProductFactory(quantity_on_hand=4)
+    [order] = checked_out(buyer, (product, 1))
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    client.force_login(product.seller)
+
+    page = client.get(reverse("commerce:seller_product_stock", kwargs={"product_id": product.pk}))
+
+    order_link = f'<a href="{reverse("commerce:seller_order", kwargs={"order_id": order.pk})}">{order.number}</a>'
+    assert order_link.encode() in page.content
+    assert b"Sold" in page.content
+    assert b"Bo Buyer" in page.content
