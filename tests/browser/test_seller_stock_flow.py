@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
-from commerce.models import Product
+from commerce.models import Product, ProductImport
+from commerce.services.imports import product_import_run
 from commerce.tests.factories import CategoryFactory
 from tests.processes import BIN, LOGS, asgi_server, free_port, process_environment, running
 from tokshop.celery import app as celery_app
@@ -124,7 +125,18 @@ def test_a_seller_imports_a_csv_sees_it_finish_and_adjusts_stock(browser: Browse
     expect(page.get_by_text("Alert thresholds saved.")).to_be_visible()
     shoot(page, f"{kind}-stock-1-adjusted")
 
+    # An import no worker has picked up yet: the page waits, then follows it to the end by itself.
+    waiting = ProductImport.objects.create(
+        seller=seller, filename="later.csv", content="title,price\nTripod,30\n", total_rows=1
+    )
+    page.goto(f"{base}/seller/products/import/{waiting.pk}/")
+    expect(progress.get_by_role("heading", name="Waiting to start…")).to_be_visible()
+    shoot(page, f"{kind}-import-4-waiting")
+    product_import_run(import_id=waiting.pk)
+    expect(progress).to_have_attribute("data-status", "done", timeout=10_000)
+    expect(page.get_by_test_id("import-counts")).to_contain_text("1 added")
+
     product = Product.objects.get(seller=seller, sku="CAM-007")
     assert (product.quantity_on_hand, product.low_stock_threshold, product.overstock_threshold) == (12, 1, 20)
-    assert Product.objects.filter(seller=seller).count() == GOOD_ROWS
+    assert Product.objects.filter(seller=seller).count() == GOOD_ROWS + 1
     assert errors == [], errors
