@@ -12,6 +12,7 @@ from .models import (
     OrderLine,
     Product,
     ProductImage,
+    ProductImport,
     Review,
     ReviewModeration,
     StockReservation,
@@ -178,3 +179,35 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.action(description="Show the selected reviews again", permissions=["moderate"])
     def show_reviews(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Review]) -> None:
         self._set_hidden(request, queryset, hidden=False)
+
+
+@admin.register(ProductImport)
+class ProductImportAdmin(admin.ModelAdmin):
+    # Imports run only through the import service; staff read them, and delete old ones.
+    list_display = ["filename", "seller", "status", "total_rows", "created_count", "updated_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["seller"]
+    search_fields = ["=id", "seller__email", "filename"]
+    raw_id_fields = ["seller"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "seller",
+        "filename",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "errors",
+        "created_at",
+        "enqueued_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
+    exclude = ["content"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

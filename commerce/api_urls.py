@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis, apis_reviews, apis_wishlist
+from . import apis, apis_inventory, apis_reviews, apis_wishlist
 
 urlpatterns = [
     path("seller/products/", apis.SellerProductListCreateApi.as_view(), name="seller-products"),
@@ -35,6 +35,27 @@ urlpatterns = [
     path("seller/orders/", apis.SellerOrderListApi.as_view(), name="seller-orders"),
     path("seller/orders/<int:order_id>/ship/", apis.SellerOrderShipApi.as_view(), name="seller-order-ship"),
     path("categories/", apis.CategoryListApi.as_view(), name="categories"),
+    # Stock thresholds and history, CSV imports.
+    path(
+        "seller/products/<int:product_id>/stock/history/",
+        apis_inventory.SellerProductStockHistoryApi.as_view(),
+        name="seller-product-stock-history",
+    ),
+    path(
+        "seller/products/<int:product_id>/stock/thresholds/",
+        apis_inventory.SellerProductStockThresholdsApi.as_view(),
+        name="seller-product-stock-thresholds",
+    ),
+    path(
+        "seller/products/imports/",
+        apis_inventory.SellerProductImportListCreateApi.as_view(),
+        name="seller-product-imports",
+    ),
+    path(
+        "seller/products/imports/<int:import_id>/",
+        apis_inventory.SellerProductImportDetailApi.as_view(),
+        name="seller-product-import",
+    ),
 ]
 
 # Wishlists and reviews.

@@ -4,6 +4,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Category(models.Model):
@@ -66,6 +67,9 @@ class Product(models.Model):
     quantity_reserved = models.PositiveIntegerField(default=0, editable=False)
     low_stock_threshold = models.PositiveSmallIntegerField(
         default=2, help_text="Tell the seller once when the stock falls to this many or fewer."
+    )
+    overstock_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tell the seller once when the stock rises above this many; empty for never."
     )
     status = models.CharField(max_length=16, choices=ProductStatus.choices, default=ProductStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -459,3 +463,65 @@ class ReviewModeration(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.review_id} {'hidden' if self.is_hidden else 'shown'}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+
+
+class ProductImport(models.Model):
+    """A seller's CSV file of products, read row by row in the background; each row is kept or refused whole."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="product_imports")
+    filename = models.CharField(max_length=255)
+    # The decoded text, so whichever worker picks the import up can read it (no shared disk needed).
+    content = models.TextField()
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField()
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "fields": {"price": ["…"]}}, …] with spreadsheet row numbers (the header is row 1).
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    # Moves with every row, so the sweep can tell a stalled run from a long one.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")), name="productimport_progress_in_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seller", "-created_at"], name="productimport_seller_idx"),
+            # The sweep reads only unfinished imports.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                condition=~models.Q(status="done"),
+                name="productimport_unfinished_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("commerce:seller_product_import", kwargs={"import_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == ImportStatus.DONE
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.is_finished else (100 * self.processed_rows) // max(self.total_rows, 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reviews
+from . import views, views_inventory, views_reviews
 
 app_name = "commerce"
 
@@ -31,6 +31,28 @@ urlpatterns = [
     path("seller/orders/", views.seller_order_list, name="seller_orders"),
     path("seller/orders/<int:order_id>/", views.seller_order_detail, name="seller_order"),
     path("search/", views.search, name="search"),
+    # Stock page, CSV imports.
+    path(
+        "seller/products/<int:product_id>/stock/",
+        views_inventory.seller_product_stock,
+        name="seller_product_stock",
+    ),
+    path("seller/products/import/", views_inventory.seller_product_import_new, name="seller_product_import_new"),
+    path(
+        "seller/products/import/template.csv",
+        views_inventory.seller_product_import_template,
+        name="seller_product_import_template",
+    ),
+    path(
+        "seller/products/import/<int:import_id>/",
+        views_inventory.seller_product_import_detail,
+        name="seller_product_import",
+    ),
+    path(
+        "seller/products/import/<int:import_id>/status/",
+        views_inventory.seller_product_import_status,
+        name="seller_product_import_status",
+    ),
 ]
 
 # Wishlists and reviews.

@@ -62,6 +62,15 @@ def stock_announce(*, product: Product, on_hand_before: int, reserved_before: in
             body=f"You asked to hear when {product.low_stock_threshold} or fewer were left.",
             url=url,
         )
+    # And once when a restock or return lifts the count above the seller's overstock mark, if set.
+    elif product.overstock_threshold is not None and on_hand_before <= product.overstock_threshold < after:
+        notification_create(
+            user=product.seller,
+            kind=NotificationKind.INVENTORY,
+            title=f"{after} of {product.title} on hand: overstocked",
+            body=f"You asked to hear when more than {product.overstock_threshold} were on hand.",
+            url=url,
+        )
 
 
 def stock_reserve(*, buyer: User, lines: dict[int, int], ttl: timedelta = RESERVATION_TTL) -> list[StockReservation]:
@@ -220,3 +229,26 @@ def _stock_set(*, product: Product, on_hand: int, reason: str, actor: User | Non
         product=product, delta_on_hand=on_hand - before, reason=reason, actor=actor, note=note[:200]
     )
     stock_announce(product=product, on_hand_before=before)
+
+
+LOW_STOCK_THRESHOLD_MAX = 32_767
+
+
+@transaction.atomic
+def stock_thresholds_set(
+    *, seller: User, product_id: int, low_stock_threshold: int, overstock_threshold: int | None
+) -> Product:
+    """Set when the seller hears about one of their products' stock: at or below `low_stock_threshold`,
+    and above `overstock_threshold` (None: never)."""
+    fields: dict[str, list[str]] = {}
+    if not 0 <= low_stock_threshold <= LOW_STOCK_THRESHOLD_MAX:
+        fields["low_stock_threshold"] = [f"Use a number from 0 to {LOW_STOCK_THRESHOLD_MAX}."]
+    if overstock_threshold is not None and overstock_threshold <= low_stock_threshold:
+        fields["overstock_threshold"] = ["Use a number above the low-stock threshold, or leave it empty."]
+    if fields:
+        raise ApplicationError(INVALID_FIELDS, fields=fields)
+    product = product_get_own_for_update(seller=seller, product_id=product_id)
+    product.low_stock_threshold = low_stock_threshold
+    product.overstock_threshold = overstock_threshold
+    product.save(update_fields=["low_stock_threshold", "overstock_threshold", "updated_at"])
+    return product

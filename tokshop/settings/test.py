@@ -24,8 +24,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if os.environ.get("TEST_MAILBOX_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_MAILBOX_DIR"]
-# Tasks run inline unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run inline unless a test starts a real worker (a server process it starts is told so here).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {
