@@ -136,7 +136,7 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
     seller_page.goto(f"{base}/seller/products/")
     expect(seller_page.get_by_test_id("seller-product-row")).to_have_count(4)
     shoot(seller_page, f"{kind}-commerce-08-seller-products")
-    seller_page.get_by_role("link", name="Leica M6 rangefinder camera").click()
+    seller_page.get_by_role("link", name="Leica M6 rangefinder camera", exact=True).click()
     expect(seller_page.get_by_label("Title")).to_have_value("Leica M6 rangefinder camera")
     shoot(seller_page, f"{kind}-commerce-09-seller-product-edit")
     seller_page.goto(f"{base}/seller/products/new/")
