@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, apis_payments
 
 urlpatterns = [
     path("seller/products/", apis.SellerProductListCreateApi.as_view(), name="seller-products"),
@@ -35,4 +35,24 @@ urlpatterns = [
     path("seller/orders/", apis.SellerOrderListApi.as_view(), name="seller-orders"),
     path("seller/orders/<int:order_id>/ship/", apis.SellerOrderShipApi.as_view(), name="seller-order-ship"),
     path("categories/", apis.CategoryListApi.as_view(), name="categories"),
+]
+
+# Payments (Stripe): saved cards, the order's PaymentIntent, seller refunds.
+urlpatterns += [
+    path("payment-methods/", apis_payments.PaymentMethodListApi.as_view(), name="payment-methods"),
+    path("payment-methods/setup/", apis_payments.PaymentMethodSetupApi.as_view(), name="payment-method-setup"),
+    path(
+        "payment-methods/<str:payment_method_id>/default/",
+        apis_payments.PaymentMethodDefaultApi.as_view(),
+        name="payment-method-default",
+    ),
+    path(
+        "payment-methods/<str:payment_method_id>/",
+        apis_payments.PaymentMethodDeleteApi.as_view(),
+        name="payment-method",
+    ),
+    path("orders/<int:order_id>/payment/", apis_payments.OrderPaymentIntentApi.as_view(), name="order-payment"),
+    path(
+        "seller/orders/<int:order_id>/refund/", apis_payments.SellerOrderRefundApi.as_view(), name="seller-order-refund"
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import apis_payments, views, views_payments
 
 app_name = "commerce"
 
@@ -31,4 +31,21 @@ urlpatterns = [
     path("seller/orders/", views.seller_order_list, name="seller_orders"),
     path("seller/orders/<int:order_id>/", views.seller_order_detail, name="seller_order"),
     path("search/", views.search, name="search"),
+]
+
+# Payments: saved cards, seller refunds, Stripe's webhook.
+urlpatterns += [
+    path("account/payment-methods/", views_payments.payment_methods, name="payment_methods"),
+    path(
+        "account/payment-methods/<str:payment_method_id>/default/",
+        views_payments.payment_method_default,
+        name="payment_method_default",
+    ),
+    path(
+        "account/payment-methods/<str:payment_method_id>/remove/",
+        views_payments.payment_method_remove,
+        name="payment_method_remove",
+    ),
+    path("seller/orders/<int:order_id>/refund/", views_payments.seller_order_refund, name="seller_order_refund"),
+    path("webhooks/stripe/", apis_payments.StripeWebhookApi.as_view(), name="stripe_webhook"),
 ]

@@ -25,4 +25,10 @@ app.conf.beat_schedule = {
         "task": "commerce.reservations_expire",
         "schedule": crontab(),
     },
+    # Stripe webhook events whose processing failed (Stripe or the database briefly unreachable)
+    # are replayed every minute; each is processed exactly once, however often it is replayed.
+    "commerce.webhook_events_replay": {
+        "task": "commerce.webhook_events_replay",
+        "schedule": crontab(),
+    },
 }
