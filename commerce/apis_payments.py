@@ -64,6 +64,7 @@ class PaymentMethodSetupApi(APIView):
         responses={201: serializers.IntentSecretOutputSerializer, **errors(401, 409)},
     )
     def post(self, request: Request) -> Response:
+        validated(serializers.NoInputSerializer, request)
         return Response(_secret_body(card_setup_start(user=request_user(request))), status=status.HTTP_201_CREATED)
 
 
@@ -82,6 +83,7 @@ class PaymentMethodDefaultApi(APIView):
         responses={200: serializers.SavedCardOutputSerializer(many=True), **errors(401, 404, 409)},
     )
     def post(self, request: Request, payment_method_id: str) -> Response:
+        validated(serializers.NoInputSerializer, request)
         card_default_set(user=request_user(request), payment_method_id=payment_method_id)
         return Response(_cards_body(request))
 
@@ -116,6 +118,7 @@ class OrderPaymentIntentApi(APIView):
         responses={200: serializers.IntentSecretOutputSerializer, **errors(401, 404, 409)},
     )
     def post(self, request: Request, order_id: int) -> Response:
+        validated(serializers.NoInputSerializer, request)
         intent = order_payment_start(buyer=request_user(request), order_id=order_id)
         return Response(_secret_body(intent))
 

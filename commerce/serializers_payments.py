@@ -3,6 +3,10 @@ from rest_framework import serializers
 from .serializers import StrictInputSerializer
 
 
+class NoInputSerializer(StrictInputSerializer):
+    """For operations that take no body: anything sent (an amount, a status) is refused."""
+
+
 class SavedCardOutputSerializer(serializers.Serializer):
     id = serializers.CharField(source="card.id", help_text="Stripe's payment method id (pm_…).")
     brand = serializers.CharField(source="card.brand")

@@ -43,14 +43,14 @@ class PaymentState:
     failure_message: str
 
 
-def _card(method: Any) -> SavedCard:
-    card = method["card"]
+def _card(method: stripe.PaymentMethod) -> SavedCard:
+    card = method.card
     return SavedCard(
-        id=method["id"],
-        brand=str(card.get("brand") or "card"),
-        last4=str(card["last4"]),
-        exp_month=int(card["exp_month"]),
-        exp_year=int(card["exp_year"]),
+        id=method.id,
+        brand=(card.brand if card else "") or "card",
+        last4=card.last4 if card else "",
+        exp_month=card.exp_month if card else 0,
+        exp_year=card.exp_year if card else 0,
     )
 
 
