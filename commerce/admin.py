@@ -91,48 +91,38 @@ class InventoryChangeAdmin(ReadOnlyAdmin):
     search_fields = ["product__title"]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderRecordInline(admin.TabularInline):
+    """Lines and records of an order, shown as written: they change only through the services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderLineInline(OrderRecordInline):
     model = OrderLine
-    extra = 0
     fields = ("product", "title", "unit_price_cents", "quantity")
-    readonly_fields = ("product", "title", "unit_price_cents", "quantity")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+    readonly_fields = fields
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(OrderRecordInline):
     model = OrderEvent
-    extra = 0
     fields = ("created_at", "actor", "from_status", "to_status", "note")
-    readonly_fields = ("created_at", "actor", "from_status", "to_status", "note")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+    readonly_fields = fields
 
 
-class OrderRefundInline(admin.TabularInline):
+class OrderRefundInline(OrderRecordInline):
     model = OrderRefund
-    extra = 0
     fields = ("created_at", "actor", "amount_cents", "reason", "reference")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
 
-class OrderDisputeInline(admin.TabularInline):
+class OrderDisputeInline(OrderRecordInline):
     model = OrderDispute
-    extra = 0
     fields = ("created_at", "reference", "amount_cents", "reason", "status")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
 
 @admin.register(Order)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import stripe
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tokshop.core.apis import request_user, validated
-from tokshop.core.errors import NotFound
+from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.schema import errors
 
 from . import serializers_payments as serializers
@@ -20,9 +21,26 @@ from .payments import stripe_enabled
 from .payments.stripe_gateway import IntentSecret
 from .selectors import order_get_for_seller
 from .serializers import OrderOutputSerializer
-from .services.payments import card_default_set, card_list, card_remove, card_setup_start, order_payment_start
+from .services.payments import (
+    PAYMENTS_UNAVAILABLE,
+    card_default_set,
+    card_list,
+    card_remove,
+    card_setup_start,
+    order_payment_start,
+)
 from .services.refunds import order_refund
 from .services.webhooks import webhook_event_receive
+
+
+class StripeApi(APIView):
+    """Stripe unreachable or refusing a call is the client's 503, in the API's one error shape."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, stripe.StripeError):
+            exc = ApplicationError(PAYMENTS_UNAVAILABLE, code="payments_unavailable", status=503)
+        return super().handle_exception(exc)
+
 
 STRIPE_409 = "409 `stripe_not_configured` while the site runs the built-in test gateway."
 
@@ -37,20 +55,20 @@ def _cards_body(request: Request) -> Any:
     return serializers.SavedCardOutputSerializer(card_list(user=request_user(request)), many=True).data
 
 
-class PaymentMethodListApi(APIView):
+class PaymentMethodListApi(StripeApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=["payment methods"],
         summary="Your saved cards, the default one first",
         description=STRIPE_409,
-        responses={200: serializers.SavedCardOutputSerializer(many=True), **errors(401, 409)},
+        responses={200: serializers.SavedCardOutputSerializer(many=True), **errors(401, 409, 503)},
     )
     def get(self, request: Request) -> Response:
         return Response(_cards_body(request))
 
 
-class PaymentMethodSetupApi(APIView):
+class PaymentMethodSetupApi(StripeApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -61,7 +79,7 @@ class PaymentMethodSetupApi(APIView):
             "card is saved to your account; your first card becomes the default. " + STRIPE_409
         ),
         request=None,
-        responses={201: serializers.IntentSecretOutputSerializer, **errors(401, 409)},
+        responses={201: serializers.IntentSecretOutputSerializer, **errors(401, 409, 503)},
     )
     def post(self, request: Request) -> Response:
         validated(serializers.NoInputSerializer, request)
@@ -71,7 +89,7 @@ class PaymentMethodSetupApi(APIView):
 PAYMENT_METHOD_ID = OpenApiParameter("payment_method_id", str, OpenApiParameter.PATH, description="pm_…")
 
 
-class PaymentMethodDefaultApi(APIView):
+class PaymentMethodDefaultApi(StripeApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -80,7 +98,7 @@ class PaymentMethodDefaultApi(APIView):
         description="The default card is the one charged for auctions you win. " + STRIPE_409,
         parameters=[PAYMENT_METHOD_ID],
         request=None,
-        responses={200: serializers.SavedCardOutputSerializer(many=True), **errors(401, 404, 409)},
+        responses={200: serializers.SavedCardOutputSerializer(many=True), **errors(401, 404, 409, 503)},
     )
     def post(self, request: Request, payment_method_id: str) -> Response:
         validated(serializers.NoInputSerializer, request)
@@ -88,7 +106,7 @@ class PaymentMethodDefaultApi(APIView):
         return Response(_cards_body(request))
 
 
-class PaymentMethodDeleteApi(APIView):
+class PaymentMethodDeleteApi(StripeApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -96,14 +114,14 @@ class PaymentMethodDeleteApi(APIView):
         summary="Remove a saved card",
         description=STRIPE_409,
         parameters=[PAYMENT_METHOD_ID],
-        responses={204: None, **errors(401, 404, 409)},
+        responses={204: None, **errors(401, 404, 409, 503)},
     )
     def delete(self, request: Request, payment_method_id: str) -> Response:
         card_remove(user=request_user(request), payment_method_id=payment_method_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class OrderPaymentIntentApi(APIView):
+class OrderPaymentIntentApi(StripeApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -115,7 +133,7 @@ class OrderPaymentIntentApi(APIView):
             "the order turns paid when Stripe reports the payment. " + STRIPE_409
         ),
         request=None,
-        responses={200: serializers.IntentSecretOutputSerializer, **errors(401, 404, 409)},
+        responses={200: serializers.IntentSecretOutputSerializer, **errors(401, 404, 409, 503)},
     )
     def post(self, request: Request, order_id: int) -> Response:
         validated(serializers.NoInputSerializer, request)
@@ -123,7 +141,7 @@ class OrderPaymentIntentApi(APIView):
         return Response(_secret_body(intent))
 
 
-class SellerOrderRefundApi(APIView):
+class SellerOrderRefundApi(StripeApi):
     permission_classes = [IsAuthenticated, IsSeller]
 
     @extend_schema(
@@ -135,7 +153,7 @@ class SellerOrderRefundApi(APIView):
             "may be sent (400 on any other field); 409 when the order is not paid."
         ),
         request=serializers.OrderRefundInputSerializer,
-        responses={200: OrderOutputSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={200: OrderOutputSerializer, **errors(400, 401, 403, 404, 409, 503)},
     )
     def post(self, request: Request, order_id: int) -> Response:
         data = validated(serializers.OrderRefundInputSerializer, request)

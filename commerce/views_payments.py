@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import stripe
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from .models import Order, OrderStatus
 from .payments import stripe_enabled
 from .selectors import order_get_for_seller
 from .services.payments import (
+    PAYMENTS_UNAVAILABLE,
     card_default_set,
     card_list,
     card_remove,
@@ -61,6 +63,8 @@ def order_payment_context(request: AuthenticatedHttpRequest, order: Order) -> di
         intent = order_payment_start(buyer=request.user, order_id=order.pk)
     except ApplicationError as error:
         return {"stripe_error": error.message}
+    except stripe.StripeError:
+        return {"stripe_error": PAYMENTS_UNAVAILABLE}
     return {
         "stripe_client_secret": intent.client_secret,
         "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -88,9 +92,12 @@ def payment_methods(request: AuthenticatedHttpRequest) -> HttpResponse:
         card_setup_succeeded(setup_intent_id=setup_intent)
         messages.success(request, "Your card is saved.")
         return redirect("commerce:payment_methods")
-    context: dict[str, Any] = {"cards": card_list(user=request.user)}
-    if request.GET.get("add"):
-        intent = card_setup_start(user=request.user)
+    try:
+        context: dict[str, Any] = {"cards": card_list(user=request.user)}
+        intent = card_setup_start(user=request.user) if request.GET.get("add") else None
+    except stripe.StripeError:
+        return render(request, "commerce/payment_methods.html", {"stripe_error": PAYMENTS_UNAVAILABLE}, status=503)
+    if intent is not None:
         context |= {
             "stripe_client_secret": intent.client_secret,
             "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
@@ -107,7 +114,10 @@ def _card_action(
         action(user=request.user, payment_method_id=payment_method_id)
     except NotFound as error:
         raise Http404(error.message) from error
-    messages.success(request, done)
+    except stripe.StripeError:
+        messages.error(request, PAYMENTS_UNAVAILABLE)
+    else:
+        messages.success(request, done)
     return redirect("commerce:payment_methods")
 
 
@@ -153,6 +163,8 @@ def seller_order_refund(request: AuthenticatedHttpRequest, order_id: int) -> Htt
             )
         except ApplicationError as error:
             form_add_service_error(form, error)
+        except stripe.StripeError:
+            form.add_error(None, PAYMENTS_UNAVAILABLE)
         else:
             messages.success(request, f"Refund on order {order.number} sent; the buyer is told.")
             return redirect("commerce:seller_order", order_id=order_id)

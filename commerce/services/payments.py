@@ -22,6 +22,8 @@ from .orders import (
 )
 from .refunds import REFUNDABLE, order_refund_record
 
+# Shown by the pages and the API when Stripe cannot be reached.
+PAYMENTS_UNAVAILABLE = "Payments are unavailable for a moment: please try again shortly."
 AUTHENTICATION_MESSAGE = "Your bank asks you to confirm this payment: finish it with the payment form."
 
 

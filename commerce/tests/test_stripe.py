@@ -480,3 +480,70 @@ def test_an_off_session_decline_keeps_the_order_waiting_with_the_reason(fake_str
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.payment_failure
     assert paid_events(order) == 0
+
+
+def test_the_webhook_endpoint_is_absent_without_stripe():
+    body, header = signed(event("payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"}))
+    assert deliver(Client(), body, header) == 404
+    assert not WebhookEvent.objects.exists()
+
+
+def test_with_stripe_checkout_places_the_order_and_payment_follows_on_its_page(fake_stripe, user, client):
+    product: Any = ProductFactory(seller=SellerProfileFactory().user, quantity_on_hand=2)
+    cart_add(buyer=user, product_id=product.pk)
+    client.force_login(user)
+    assert 'name="card_number"' not in client.get(reverse("commerce:checkout")).content.decode()
+
+    response = client.post(reverse("commerce:checkout"), ADDRESS)
+
+    order = Order.objects.get(buyer=user)
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    assert fake_stripe.payment_intents() == []
+
+
+def test_stripe_unreachable_is_a_503_for_the_api_and_a_message_on_the_page(fake_stripe, settings, user, client):
+    order = order_for(user)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    api = APIClient()
+    api.force_authenticate(user)
+    response = api.post(reverse("api:order-payment", args=[order.pk]))
+    assert (response.status_code, response.json()["code"]) == (503, "payments_unavailable")
+    client.force_login(user)
+    assert "Payments are unavailable" in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_payment_endpoints_are_in_the_openapi_schema(api_client):
+    paths = api_client.get(reverse("schema"), {"format": "json"}).json()["paths"]
+    for path, method in [
+        ("/api/v1/payment-methods/", "get"),
+        ("/api/v1/payment-methods/setup/", "post"),
+        ("/api/v1/payment-methods/{payment_method_id}/default/", "post"),
+        ("/api/v1/payment-methods/{payment_method_id}/", "delete"),
+        ("/api/v1/orders/{order_id}/payment/", "post"),
+        ("/api/v1/seller/orders/{order_id}/refund/", "post"),
+        ("/webhooks/stripe/", "post"),
+    ]:
+        assert method in paths[path], path
+
+
+def test_staff_see_the_inbox_and_process_a_stuck_event(fake_stripe, user, client):
+    order = order_for(user)
+    intent = order_payment_start(buyer=user, order_id=order.pk)
+    browser_pays(fake_stripe, intent.id, CARD_OK)
+    [succeeded] = stored_events(fake_stripe, "payment_intent.succeeded")
+    stuck = WebhookEvent.objects.create(event_id=succeeded["id"], type=succeeded["type"], payload=succeeded)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:commerce_webhookevent_changelist"))
+    processed = client.post(
+        reverse("admin:commerce_webhookevent_changelist"), {"action": "process_now", "_selected_action": [stuck.pk]}
+    )
+
+    assert succeeded["id"] in listing.content.decode()
+    assert processed.status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.processed_at is not None
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
