@@ -12,6 +12,7 @@ from tokshop.users.models import User
 from ..models import Order, OrderStatus, PaymentCustomer
 from ..payments import ChargeStatus, StripeGateway, payment_gateway
 from ..payments.stripe_gateway import IntentSecret, SavedCard
+from .inventory import stock_release
 from .orders import (
     PaymentOutcome,
     _order_get_for_update,
@@ -145,10 +146,16 @@ def order_payment_sync(*, order_id: int) -> Order:
     if not order.payment_reference.startswith("pi_"):
         return order
     state = stripe_required().payment_state(payment_intent_id=order.payment_reference)
-    if order.status == OrderStatus.PENDING_PAYMENT:
-        if state.status == "succeeded":
-            order_mark_paid(order, actor=None, reference=state.id)
-        elif state.status == "requires_action" and order.payment_failure != AUTHENTICATION_MESSAGE:
+    if state.status == "succeeded" and order.status == OrderStatus.PENDING_PAYMENT:
+        try:
+            with transaction.atomic():
+                order_mark_paid(order, actor=None, reference=state.id)
+        except Conflict:
+            _order_payment_give_back(order, reason="Sold out before the payment arrived")
+    elif state.status == "succeeded" and order.status == OrderStatus.CANCELLED and not order.refunded_cents:
+        _order_payment_give_back(order, reason="Paid after the order was cancelled")
+    elif order.status == OrderStatus.PENDING_PAYMENT:
+        if state.status == "requires_action" and order.payment_failure != AUTHENTICATION_MESSAGE:
             order_payment_failed(order, actor=None, status=ChargeStatus.REQUIRES_ACTION, message=AUTHENTICATION_MESSAGE)
         elif (
             state.status == "requires_payment_method"
@@ -166,6 +173,20 @@ def order_payment_sync(*, order_id: int) -> Order:
             reason="Refunded at Stripe",
         )
     return order
+
+
+def _order_payment_give_back(order: Order, *, reason: str) -> None:
+    """A payment the order can no longer honour (its stock is gone, or it was cancelled) goes back in full.
+
+    The key is the order's, so a replayed event never refunds twice at Stripe.
+    """
+    stock_release(reservation_ids=list(order.reservations.active().values_list("pk", flat=True)))
+    result = stripe_required().refund(
+        payment_reference=order.payment_reference,
+        amount_cents=order.total_cents,
+        idempotency_key=f"order-{order.pk}-refund-unhonoured",
+    )
+    order_refund_record(order, amount_cents=result.amount_cents, reference=result.reference, actor=None, reason=reason)
 
 
 @transaction.atomic

@@ -22,15 +22,26 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from commerce.models import Order, OrderDispute, OrderEvent, OrderRefund, OrderStatus, PaymentCustomer, WebhookEvent
+from commerce.models import (
+    Order,
+    OrderDispute,
+    OrderEvent,
+    OrderRefund,
+    OrderStatus,
+    PaymentCustomer,
+    StockReservation,
+    WebhookEvent,
+)
 from commerce.payments import TEST_CARD_SUCCESS, payment_gateway, stripe_enabled
 from commerce.services.cart import cart_add
-from commerce.services.orders import checkout, order_pay
+from commerce.services.inventory import reservations_expire
+from commerce.services.orders import checkout, order_cancel, order_pay
 from commerce.services.payments import (
     card_setup_start,
     card_setup_succeeded,
     order_charge_saved_card,
     order_payment_start,
+    order_payment_sync,
 )
 from commerce.services.webhooks import webhook_event_process
 from commerce.tasks import order_charge_saved_card_task, webhook_events_replay_task
@@ -547,3 +558,44 @@ def test_staff_see_the_inbox_and_process_a_stuck_event(fake_stripe, user, client
     assert stuck.processed_at is not None
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
+
+
+def test_a_payment_the_order_cannot_honour_goes_back_once(fake_stripe, user, django_capture_on_commit_callbacks):
+    order = order_for(user)
+    intent = order_payment_start(buyer=user, order_id=order.pk)
+    order_cancel(buyer=user, order_id=order.pk)
+    browser_pays(fake_stripe, intent.id, CARD_OK)
+    [succeeded] = stored_events(fake_stripe, "payment_intent.succeeded")
+    body, header = signed(succeeded)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(Client(), body, header) == 200
+        order_payment_sync(order_id=order.pk)
+
+    [refund] = fake_stripe.objects("refund")
+    assert (refund.amount, refund.payment_intent) == (order.total_cents, intent.id)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, order.total_cents)
+    assert OrderRefund.objects.get(order=order).reason == "Paid after the order was cancelled"
+    assert paid_events(order) == 0
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Refund on")] == [
+        f"Refund on your Tokshop order {order.number}"
+    ]
+
+
+def test_a_payment_for_stock_sold_meanwhile_goes_back(fake_stripe, user, other_user):
+    order = order_for(user)
+    intent = order_payment_start(buyer=user, order_id=order.pk)
+    [line] = order.lines.all()
+    StockReservation.objects.filter(order=order).update(expires_at=timezone.now() - timedelta(minutes=1))
+    reservations_expire()
+    cart_add(buyer=other_user, product_id=line.product_id, quantity=5)
+    checkout(buyer=other_user, shipping=ADDRESS)
+    browser_pays(fake_stripe, intent.id, CARD_OK)
+
+    order_payment_sync(order_id=order.pk)
+
+    order.refresh_from_db()
+    assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, order.total_cents)
+    assert OrderRefund.objects.get(order=order).reason == "Sold out before the payment arrived"
+    assert StockReservation.objects.filter(order=order, status="active").count() == 0
