@@ -5,7 +5,7 @@ from tokshop.core.mail import MAIL_TASK_OPTIONS
 
 from .services.inventory import reservations_expire
 from .services.orders import order_receipt_send
-from .services.payments import order_charge_saved_card
+from .services.payments import order_charge_saved_card, order_payment_cancel
 from .services.refunds import order_refund_send
 from .services.webhooks import webhook_event_process, webhook_events_replay
 
@@ -45,3 +45,13 @@ def webhook_events_replay_task() -> int:
 )
 def order_charge_saved_card_task(order_id: int) -> str:
     return order_charge_saved_card(order_id=order_id).status
+
+
+@shared_task(
+    name="commerce.order_payment_cancel",
+    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def order_payment_cancel_task(order_id: int) -> None:
+    order_payment_cancel(order_id=order_id)

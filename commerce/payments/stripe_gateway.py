@@ -126,6 +126,13 @@ class StripeGateway:
         intent = self.client.v1.payment_intents.retrieve(payment_intent_id)
         return IntentSecret(intent.id, intent.client_secret or "", intent.status)
 
+    def payment_intent_cancel(self, *, payment_intent_id: str) -> str:
+        """Cancel a payment not taken yet; answers the intent's status (a succeeded one stays so)."""
+        intent = self.client.v1.payment_intents.retrieve(payment_intent_id)
+        if intent.status in ("succeeded", "canceled", "processing"):
+            return intent.status
+        return self.client.v1.payment_intents.cancel(payment_intent_id).status
+
     def payment_state(self, *, payment_intent_id: str) -> PaymentState:
         intent = self.client.v1.payment_intents.retrieve(payment_intent_id, params={"expand": ["latest_charge"]})
         charge = intent.latest_charge

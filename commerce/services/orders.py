@@ -263,6 +263,10 @@ def order_cancel(*, buyer: User, order_id: int) -> Order:
     _order_require(order, OrderStatus.PENDING_PAYMENT)
     stock_release(reservation_ids=list(order.reservations.active().values_list("pk", flat=True)), actor=buyer)
     _order_transition(order, to=OrderStatus.CANCELLED, actor=buyer, note="Cancelled by the buyer")
+    if order.payment_reference.startswith("pi_"):
+        from ..tasks import order_payment_cancel_task
+
+        transaction.on_commit(lambda: order_payment_cancel_task.delay(order.pk), robust=True)
     return order
 
 

@@ -175,6 +175,21 @@ def order_payment_sync(*, order_id: int) -> Order:
     return order
 
 
+def order_payment_cancel(*, order_id: int) -> None:
+    """Cancel the PaymentIntent of a cancelled order, so it can no longer be paid. Safe to repeat.
+
+    A payment that succeeded meanwhile is left as it is: its webhook gives it back.
+    """
+    order = Order.objects.get(pk=order_id)
+    gateway = payment_gateway()
+    if (
+        order.status == OrderStatus.CANCELLED
+        and order.payment_reference.startswith("pi_")
+        and isinstance(gateway, StripeGateway)
+    ):
+        gateway.payment_intent_cancel(payment_intent_id=order.payment_reference)
+
+
 def _order_payment_give_back(order: Order, *, reason: str) -> None:
     """A payment the order can no longer honour (its stock is gone, or it was cancelled) goes back in full.
 

@@ -599,3 +599,12 @@ def test_a_payment_for_stock_sold_meanwhile_goes_back(fake_stripe, user, other_u
     assert (order.status, order.refunded_cents) == (OrderStatus.REFUNDED, order.total_cents)
     assert OrderRefund.objects.get(order=order).reason == "Sold out before the payment arrived"
     assert StockReservation.objects.filter(order=order, status="active").count() == 0
+
+
+def test_cancelling_an_order_cancels_its_payment_at_stripe(fake_stripe, user, django_capture_on_commit_callbacks):
+    order = order_for(user)
+    intent = order_payment_start(buyer=user, order_id=order.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(buyer=user, order_id=order.pk)
+    [payment] = fake_stripe.payment_intents()
+    assert (payment.id, payment.status) == (intent.id, "canceled")
