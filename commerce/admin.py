@@ -2,22 +2,28 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tokshop.core.errors import ApplicationError
 from tokshop.core.http import AuthenticatedHttpRequest
 
 from .models import (
     Category,
     InventoryChange,
     Order,
+    OrderDispute,
     OrderEvent,
     OrderLine,
+    OrderRefund,
     Product,
     ProductImage,
     ProductImport,
     Review,
     ReviewModeration,
     StockReservation,
+    WebhookEvent,
 )
+from .services.refunds import order_refund
 from .services.reviews import review_set_hidden
+from .services.webhooks import webhook_event_process
 
 
 @admin.register(Category)
@@ -90,26 +96,38 @@ class InventoryChangeAdmin(ReadOnlyAdmin):
     search_fields = ["product__title"]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderRecordInline(admin.TabularInline):
+    """Lines and records of an order, shown as written: they change only through the services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderLineInline(OrderRecordInline):
     model = OrderLine
-    extra = 0
     fields = ("product", "title", "unit_price_cents", "quantity")
-    readonly_fields = ("product", "title", "unit_price_cents", "quantity")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+    readonly_fields = fields
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(OrderRecordInline):
     model = OrderEvent
-    extra = 0
     fields = ("created_at", "actor", "from_status", "to_status", "note")
-    readonly_fields = ("created_at", "actor", "from_status", "to_status", "note")
-    can_delete = False
+    readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
+
+class OrderRefundInline(OrderRecordInline):
+    model = OrderRefund
+    fields = ("created_at", "actor", "amount_cents", "reason", "reference")
+    readonly_fields = fields
+
+
+class OrderDisputeInline(OrderRecordInline):
+    model = OrderDispute
+    fields = ("created_at", "reference", "amount_cents", "reason", "status")
+    readonly_fields = fields
 
 
 @admin.register(Order)
@@ -122,7 +140,22 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["=id", "buyer__email", "seller__email", "shipping_name", "tracking_number"]
     raw_id_fields = ["buyer", "seller"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderEventInline]
+    inlines = [OrderLineInline, OrderEventInline, OrderRefundInline, OrderDisputeInline]
+    actions = ["refund_in_full"]
+
+    @admin.action(description="Refund what is left of the payment")
+    def refund_in_full(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        # The seller's refund service, so the gateway, audit trail and buyer e-mail are the same.
+        done = 0
+        for order_id in queryset.values_list("pk", flat=True):
+            try:
+                order_refund(actor=request.user, order_id=order_id, reason="Refunded by Tokshop staff")  # type: ignore[arg-type]
+            except ApplicationError as error:
+                self.message_user(request, f"Order {order_id}: {error.message}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} order(s) refunded.", messages.SUCCESS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -211,3 +244,28 @@ class ProductImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    # The inbox as received: read-only, with a way to process a stuck event now.
+    list_display = ["event_id", "type", "received_at", "processed_at", "attempts", "last_error"]
+    list_filter = ["type", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=event_id", "type"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["event_id", "type", "payload", "received_at", "processed_at", "attempts", "last_error"]
+    actions = ["process_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Process now (unprocessed events only)")
+    def process_now(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
+        done = sum(
+            webhook_event_process(event_pk=pk)
+            for pk in queryset.filter(processed_at__isnull=True).values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{done} event(s) processed.", messages.SUCCESS)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis, apis_inventory, apis_reviews, apis_wishlist
+from . import apis, apis_inventory, apis_payments, apis_reviews, apis_wishlist
 
 urlpatterns = [
     path("seller/products/", apis.SellerProductListCreateApi.as_view(), name="seller-products"),
@@ -67,4 +67,24 @@ urlpatterns += [
     path("reviews/", apis_reviews.ReviewListCreateApi.as_view(), name="reviews"),
     path("reviews/<int:review_id>/", apis_reviews.ReviewDetailApi.as_view(), name="review"),
     path("reviews/<int:review_id>/answer/", apis_reviews.ReviewAnswerApi.as_view(), name="review-answer"),
+]
+
+# Payments (Stripe): saved cards, the order's PaymentIntent, seller refunds.
+urlpatterns += [
+    path("payment-methods/", apis_payments.PaymentMethodListApi.as_view(), name="payment-methods"),
+    path("payment-methods/setup/", apis_payments.PaymentMethodSetupApi.as_view(), name="payment-method-setup"),
+    path(
+        "payment-methods/<str:payment_method_id>/default/",
+        apis_payments.PaymentMethodDefaultApi.as_view(),
+        name="payment-method-default",
+    ),
+    path(
+        "payment-methods/<str:payment_method_id>/",
+        apis_payments.PaymentMethodDeleteApi.as_view(),
+        name="payment-method",
+    ),
+    path("orders/<int:order_id>/payment/", apis_payments.OrderPaymentIntentApi.as_view(), name="order-payment"),
+    path(
+        "seller/orders/<int:order_id>/refund/", apis_payments.SellerOrderRefundApi.as_view(), name="seller-order-refund"
+    ),
 ]

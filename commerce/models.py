@@ -278,6 +278,8 @@ class OrderStatus(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
 
 
 class Order(models.Model):
@@ -285,7 +287,7 @@ class Order(models.Model):
 
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
-    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
     currency = models.CharField(max_length=3)
     subtotal_cents = models.PositiveIntegerField()
     shipping_cents = models.PositiveIntegerField()
@@ -296,7 +298,7 @@ class Order(models.Model):
     shipping_city = models.CharField(max_length=100)
     shipping_postal_code = models.CharField(max_length=20)
     shipping_country = models.CharField(max_length=2)
-    payment_reference = models.CharField(max_length=100, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True, db_index=True)
     payment_failure = models.CharField(max_length=200, blank=True, help_text="Why the last payment attempt failed.")
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -305,10 +307,15 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refunded_cents__lte=models.F("total_cents")), name="order_refund_within_total"
+            ),
             models.CheckConstraint(
                 condition=models.Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_is_subtotal_plus_shipping",
@@ -359,8 +366,8 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -525,3 +532,81 @@ class ProductImport(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.is_finished else (100 * self.processed_rows) // max(self.total_rows, 1)
+
+
+class OrderRefund(models.Model):
+    """Money given back on an order, by its seller, staff or at Stripe's dashboard (actor unknown)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=100, blank=True, help_text="The gateway's refund id.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="orderrefund_positive")]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount_cents} on order {self.order_id}"
+
+
+class OrderDispute(models.Model):
+    """A chargeback the buyer's bank opened, as Stripe reported it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    reference = models.CharField(max_length=100, unique=True, help_text="Stripe's dispute id.")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.reference} on order {self.order_id}"
+
+
+class PaymentCustomer(models.Model):
+    """A buyer's customer at Stripe, where their saved cards live."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_customer")
+    reference = models.CharField(max_length=100, unique=True, help_text="Stripe's customer id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.reference} for {self.user_id}"
+
+
+class WebhookEventQuerySet(models.QuerySet["WebhookEvent"]):
+    def unprocessed(self) -> "WebhookEventQuerySet":
+        return self.filter(processed_at__isnull=True)
+
+
+class WebhookEvent(models.Model):
+    """The inbox: every Stripe event stored once, as received, and processed exactly once."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = WebhookEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["received_at"], name="webhookevent_unprocessed_idx", condition=models.Q(processed_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

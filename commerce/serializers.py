@@ -264,6 +264,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "shipped_at",
             "delivered_at",
             "cancelled_at",
+            "refunded_cents",
+            "refunded_at",
             "events",
         ]
         read_only_fields = fields

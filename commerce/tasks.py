@@ -1,3 +1,4 @@
+import stripe
 from celery import shared_task
 
 from tokshop.core.mail import MAIL_TASK_OPTIONS
@@ -5,6 +6,9 @@ from tokshop.core.mail import MAIL_TASK_OPTIONS
 from .services.imports import product_import_run, product_imports_resend
 from .services.inventory import reservations_expire
 from .services.orders import order_receipt_send
+from .services.payments import order_charge_saved_card, order_payment_cancel
+from .services.refunds import order_refund_send
+from .services.webhooks import webhook_event_process, webhook_events_replay
 from .services.wishlist import wishlist_back_in_stock_notify
 
 
@@ -33,3 +37,40 @@ def product_import_run_task(import_id: int) -> None:
 @shared_task(name="commerce.product_imports_resend")
 def product_imports_resend_task() -> int:
     return product_imports_resend()
+
+
+@shared_task(name="commerce.order_refund_send", **MAIL_TASK_OPTIONS)
+def order_refund_send_task(refund_id: int) -> None:
+    order_refund_send(refund_id=refund_id)
+
+
+@shared_task(name="commerce.webhook_event_process")
+def webhook_event_process_task(event_pk: int) -> bool:
+    return webhook_event_process(event_pk=event_pk)
+
+
+@shared_task(name="commerce.webhook_events_replay")
+def webhook_events_replay_task() -> int:
+    return webhook_events_replay()
+
+
+# Stripe unreachable: the charge is retried with the same idempotency key, so it happens once.
+@shared_task(
+    name="commerce.order_charge_saved_card",
+    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def order_charge_saved_card_task(order_id: int) -> str:
+    return order_charge_saved_card(order_id=order_id).status
+
+
+@shared_task(
+    name="commerce.order_payment_cancel",
+    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def order_payment_cancel_task(order_id: int) -> None:
+    order_payment_cancel(order_id=order_id)

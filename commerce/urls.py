@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_inventory, views_reviews
+from . import apis_payments, views, views_inventory, views_payments, views_reviews
 
 app_name = "commerce"
 
@@ -62,4 +62,21 @@ urlpatterns += [
     path("saved/<int:product_id>/remove/", views_reviews.wishlist_remove_view, name="wishlist_remove"),
     path("orders/<int:order_id>/lines/<int:line_id>/review/", views_reviews.review_page, name="review"),
     path("reviews/<int:review_id>/answer/", views_reviews.review_answer_view, name="review_answer"),
+]
+
+# Payments: saved cards, seller refunds, Stripe's webhook.
+urlpatterns += [
+    path("account/payment-methods/", views_payments.payment_methods, name="payment_methods"),
+    path(
+        "account/payment-methods/<str:payment_method_id>/default/",
+        views_payments.payment_method_default,
+        name="payment_method_default",
+    ),
+    path(
+        "account/payment-methods/<str:payment_method_id>/remove/",
+        views_payments.payment_method_remove,
+        name="payment_method_remove",
+    ),
+    path("seller/orders/<int:order_id>/refund/", views_payments.seller_order_refund, name="seller_order_refund"),
+    path("webhooks/stripe/", apis_payments.StripeWebhookApi.as_view(), name="stripe_webhook"),
 ]

@@ -31,4 +31,10 @@ app.conf.beat_schedule = {
         "task": "commerce.product_imports_resend",
         "schedule": crontab(minute="*/5"),
     },
+    # Stripe webhook events whose processing failed (Stripe or the database briefly unreachable)
+    # are replayed every minute; each is processed exactly once, however often it is replayed.
+    "commerce.webhook_events_replay": {
+        "task": "commerce.webhook_events_replay",
+        "schedule": crontab(),
+    },
 }
