@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fanout import RESULTS, SETTINGS, cleanup, figure, free_port, prepare, raise_fd_limit, start_server
+from tokshop.core.management.commands.serve import web_workers
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tokshop_bench_checkout"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -134,6 +135,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--settings", default=SETTINGS)
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--asgi", default="tokshop.asgi:application")
+    parser.add_argument(
+        "--workers", type=int, default=web_workers(), help="server processes (default: as `manage.py serve`)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "checkout.json")
     return parser.parse_args(argv)
 
@@ -177,7 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     document: dict[str, Any] = {
         "benchmark": "checkout",
         "quality_lines": ["P6", "R1"],
-        "parameters": {"attempts": args.attempts, "units": args.units, "server": args.server, "cpus": os.cpu_count()},
+        "parameters": {
+            "attempts": args.attempts,
+            "units": args.units,
+            "server": args.server,
+            "workers": args.workers,
+            "cpus": os.cpu_count(),
+        },
         "statuses": {str(k): v for k, v in statuses.items()},
         "stock": {"on_hand": product.quantity_on_hand, "reserved": product.quantity_reserved},
         "passed": passed,
