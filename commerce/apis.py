@@ -202,7 +202,9 @@ class ProductSearchApi(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Validated first: a bad query is a 400, and junk parameters cannot mint new cache keys.
-        filters = sorted(validated_query(serializers.ProductSearchInputSerializer, request).items())
+        # The bare listing, the most asked for, has nothing to validate.
+        query = request.query_params
+        filters = sorted(validated_query(serializers.ProductSearchInputSerializer, request).items()) if query else []
         page = request.query_params.get(self.paginator.page_query_param, "1")  # type: ignore[union-attr]
         size = self.paginator.get_page_size(request)  # type: ignore[union-attr]
         listing = super().list

@@ -1,26 +1,27 @@
 """The public catalog's cache: listing pages kept in Redis under one catalog version.
 
-Every cached page's key holds the catalog version, and every write that can change what the public
-catalog shows calls `catalog_changed()`, which bumps the version once its transaction commits. A
-bumped version makes every older page unreachable at once; they expire on their own.
+Every cached page carries the catalog version it was built under, and every write that can change
+what the public catalog shows calls `catalog_changed()`, which bumps the version once its
+transaction commits. A page is served only while its version is the current one, so one bump
+retires every page at once; they are rebuilt on the next read.
 
 Why no stale page is served after a change: a reader takes the version *before* it reads the
 database. A page built from data older than a commit was therefore built under a version taken
-before that commit's bump, and no reader asks for that version once the bump has run.
+before that commit's bump, and no page of that version is served once the bump has run.
 """
 
 import hashlib
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "commerce:catalog:version"
-PAGE_KEY = "commerce:catalog:{version}:{digest}"
-# Pages of a replaced version are unreachable; the timeout only frees their memory. It also bounds
-# how long a page can outlive a bump lost to a Redis outage right after a commit.
+PAGE_KEY = "commerce:catalog:page:{digest}"
+# A page of an older version is never served; the timeout frees pages nobody asks for again. It
+# also bounds how long a page can outlive a bump lost to a Redis outage right after a commit.
 PAGE_TIMEOUT = 300
 
 T = TypeVar("T")
@@ -64,10 +65,17 @@ def catalog_cached(*, key: str, build: Callable[[], T]) -> T:
     `key` must name everything the value depends on besides the catalog itself (filters, page,
     host). `build` must read only public catalog data: the value is shared by every visitor.
     """
-    version = catalog_version()  # before the database is read: see the module docstring
-    page_key = PAGE_KEY.format(version=version, digest=hashlib.sha256(key.encode()).hexdigest()[:40])
-    value: T | None = cache.get(page_key)
-    if value is None:
-        value = build()
-        cache.set(page_key, value, PAGE_TIMEOUT)
+    page_key = PAGE_KEY.format(digest=hashlib.sha256(key.encode()).hexdigest()[:40])
+    # One round trip reads the version and the page together; the page carries the version it was
+    # built under, and serves only while that is still the current one.
+    found = cache.get_many([VERSION_KEY, page_key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = catalog_version()
+    page = found.get(page_key)
+    if page is not None and page[0] == version:
+        return cast(T, page[1])
+    # The version was read before the database is: see the module docstring.
+    value = build()
+    cache.set(page_key, (version, value), PAGE_TIMEOUT)
     return value
