@@ -3,8 +3,8 @@
 Both are served by the production web server (uvicorn, as `manage.py serve` starts it, one process
 per CPU unless `--workers`), in the same processes and behind the same middleware: the bare view is
 added to Tokshop's URLs by `bench._listing_settings`. 32 clients (`--clients`), each on its own
-keep-alive connection, send GETs back to back for `--seconds`; the two targets take turns,
-`--repeat` times each, and the figures are the medians of the runs.
+keep-alive connection, send GETs back to back for `--seconds`; the targets take turns, in an
+order that rotates, `--repeat` times each, and the figures are the medians of the runs.
 
 * **bare** (the baseline): `GET /bench/bare/`, a `JsonResponse` of a constant empty page;
 * **cached**: `GET /api/v1/products/`, the first page (20 products of `--products`) of the public
@@ -13,7 +13,7 @@ keep-alive connection, send GETs back to back for `--seconds`; the two targets t
 
 Usage::
 
-    .venv/bin/python -m bench.listing [--clients 32] [--seconds 5] [--repeat 3]
+    .venv/bin/python -m bench.listing [--clients 32] [--seconds 3] [--repeat 5]
 
 Prints `listing_req_per_s`, `listing_p50`, `listing_p99` (baseline: bare) and
 `listing_304_req_per_s`; writes `bench/results/listing.json` with every run, the load average
@@ -142,8 +142,12 @@ async def bench(port: int, args: argparse.Namespace) -> tuple[dict[str, list[dic
     for request, expect in targets.values():
         await measure(port, request, expect, args.clients, 1.0)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+    names = list(targets)
     for turn in range(args.repeat):
-        for name, (request, expect) in targets.items():
+        # The order turns each round, so a load that rises or falls during the run weighs on every
+        # target alike.
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
+            request, expect = targets[name]
             result = await measure(port, request, expect, args.clients, args.seconds)
             result["load_average"] = load_average()
             runs[name].append(result)
@@ -161,8 +165,8 @@ def median(runs: list[dict[str, Any]], key: str) -> float:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive connections")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of one run")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per target; figures are medians")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of one run")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per target; figures are medians")
     parser.add_argument("--products", type=int, default=40, help="products in the catalog")
     parser.add_argument("--workers", type=int, default=web_workers(), help="server processes (as `manage.py serve`)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))

@@ -222,3 +222,15 @@ def test_the_shop_page_shows_every_write_and_no_one_elses_session(client, seller
     assert "Lamp" in page
     assert "Visiting Vera" not in page
     assert "2 products" in page
+
+
+def test_staff_edits_in_the_admin_are_seen(client, api_client, seller, django_capture_on_commit_callbacks):
+    lamp = ProductFactory(seller=seller, title="Lamp", price_cents=1500)
+    assert titles(api_client) == ["Lamp"]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = client.post(reverse("admin:commerce_product_delete", args=[lamp.pk]), {"post": "yes"})
+
+    assert deleted.status_code == 302
+    assert titles(api_client) == []
