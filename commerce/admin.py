@@ -1,12 +1,26 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from tokshop.core.http import AuthenticatedHttpRequest
+
 from .catalog_cache import catalog_changed
-from .models import Category, InventoryChange, Order, OrderEvent, OrderLine, Product, ProductImage, StockReservation
+from .models import (
+    Category,
+    InventoryChange,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    ProductImage,
+    Review,
+    ReviewModeration,
+    StockReservation,
+)
+from .services.reviews import review_set_hidden
 
 
 @admin.register(Category)
@@ -131,3 +145,53 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReviewModerationInline(admin.TabularInline):
+    model = ReviewModeration
+    extra = 0
+    fields = ("created_at", "actor", "is_hidden", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    # Staff do not rewrite buyers' words: they hide or show a review, through the service that
+    # keeps the audit trail.
+    list_display = ["product", "author", "seller", "rating", "seller_rating", "is_hidden", "created_at"]
+    list_filter = ["is_hidden", "rating", "seller_rating"]
+    list_select_related = ["product", "author", "seller"]
+    search_fields = ["text", "answer", "product__title", "author__email", "seller__email"]
+    raw_id_fields = ["order_line", "author", "product", "seller"]
+    date_hierarchy = "created_at"
+    actions = ["hide_reviews", "show_reviews"]
+    inlines = [ReviewModerationInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        # The change form stays closed, but hiding is a change: it needs the change permission.
+        return request.user.has_perm("commerce.change_review")
+
+    def _set_hidden(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Review], *, hidden: bool) -> None:
+        for review_id in queryset.order_by("pk").values_list("pk", flat=True):
+            review_set_hidden(actor=request.user, review_id=review_id, hidden=hidden, note="From the admin")
+        self.message_user(
+            request, f"{queryset.count()} review(s) {'hidden' if hidden else 'shown'}.", level=messages.SUCCESS
+        )
+
+    @admin.action(description="Hide the selected reviews from pages and averages", permissions=["moderate"])
+    def hide_reviews(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Review]) -> None:
+        self._set_hidden(request, queryset, hidden=True)
+
+    @admin.action(description="Show the selected reviews again", permissions=["moderate"])
+    def show_reviews(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Review]) -> None:
+        self._set_hidden(request, queryset, hidden=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, apis_reviews, apis_wishlist
 
 urlpatterns = [
     path("seller/products/", apis.SellerProductListCreateApi.as_view(), name="seller-products"),
@@ -35,4 +35,15 @@ urlpatterns = [
     path("seller/orders/", apis.SellerOrderListApi.as_view(), name="seller-orders"),
     path("seller/orders/<int:order_id>/ship/", apis.SellerOrderShipApi.as_view(), name="seller-order-ship"),
     path("categories/", apis.CategoryListApi.as_view(), name="categories"),
+]
+
+# Wishlists and reviews.
+urlpatterns += [
+    path("wishlist/", apis_wishlist.WishlistListApi.as_view(), name="wishlist"),
+    path("wishlist/<int:product_id>/", apis_wishlist.WishlistItemApi.as_view(), name="wishlist-item"),
+    path("products/<int:product_id>/reviews/", apis_reviews.ProductReviewListApi.as_view(), name="product-reviews"),
+    path("shops/<slug:slug>/reviews/", apis_reviews.ShopReviewListApi.as_view(), name="shop-reviews"),
+    path("reviews/", apis_reviews.ReviewListCreateApi.as_view(), name="reviews"),
+    path("reviews/<int:review_id>/", apis_reviews.ReviewDetailApi.as_view(), name="review"),
+    path("reviews/<int:review_id>/answer/", apis_reviews.ReviewAnswerApi.as_view(), name="review-answer"),
 ]

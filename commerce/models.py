@@ -365,3 +365,97 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class WishlistItem(models.Model):
+    """A product a buyer saved for later; they hear when it comes back in stock."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When this buyer was last told the product is back, so a hold that expires again and again
+    # does not tell them every time.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "product"], name="wishlistitem_one_per_product"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="wishlistitem_buyer_created_idx"),
+            models.Index(fields=["product"], name="wishlistitem_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} saved by {self.buyer_id}"
+
+
+RATING_MIN, RATING_MAX = 1, 5
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def visible(self) -> "ReviewQuerySet":
+        return self.filter(is_hidden=False)
+
+
+class Review(models.Model):
+    """A buyer's word on one delivered order line: a rating of the product, one of the seller, and text."""
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_written")
+    # Copied from the order line so the product's and the shop's averages are one indexed aggregate each.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received")
+    rating = models.PositiveSmallIntegerField(help_text="The product, 1 to 5 stars.")
+    seller_rating = models.PositiveSmallIntegerField(help_text="The seller, 1 to 5 stars.")
+    text = models.TextField(blank=True, max_length=2000)
+    answer = models.TextField(blank=True, max_length=2000, help_text="The seller's one public answer.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by staff: out of pages and averages.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ReviewQuerySet] = ReviewQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX), name="review_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seller_rating__gte=RATING_MIN, seller_rating__lte=RATING_MAX),
+                name="review_seller_rating_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "-created_at"], name="review_product_idx", condition=models.Q(is_hidden=False)
+            ),
+            models.Index(
+                fields=["seller", "-created_at"], name="review_seller_idx", condition=models.Q(is_hidden=False)
+            ),
+            models.Index(fields=["author", "-created_at"], name="review_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on product {self.product_id} by {self.author_id}"
+
+
+class ReviewModeration(models.Model):
+    """The audit trail of staff hiding and showing reviews."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="moderations")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_hidden = models.BooleanField(help_text="The state the review was put in.")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} {'hidden' if self.is_hidden else 'shown'}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reviews
 
 app_name = "commerce"
 
@@ -31,4 +31,13 @@ urlpatterns = [
     path("seller/orders/", views.seller_order_list, name="seller_orders"),
     path("seller/orders/<int:order_id>/", views.seller_order_detail, name="seller_order"),
     path("search/", views.search, name="search"),
+]
+
+# Wishlists and reviews.
+urlpatterns += [
+    path("saved/", views_reviews.wishlist_page, name="saved"),
+    path("saved/<int:product_id>/", views_reviews.wishlist_save_view, name="wishlist_save"),
+    path("saved/<int:product_id>/remove/", views_reviews.wishlist_remove_view, name="wishlist_remove"),
+    path("orders/<int:order_id>/lines/<int:line_id>/review/", views_reviews.review_page, name="review"),
+    path("reviews/<int:review_id>/answer/", views_reviews.review_answer_view, name="review_answer"),
 ]

@@ -23,14 +23,16 @@ from ..models import (
     StockReservation,
 )
 from ..selectors import product_get_own_for_update
+from .wishlist import wishlist_back_in_stock_schedule
 
 RESERVATION_TTL = timedelta(minutes=15)
 SOLD_OUT = "Sorry, {title} sold out meanwhile."
 
 
-def stock_announce(*, product: Product, on_hand_before: int) -> None:
-    """After a change to one product's stock: tell its watchers what is left, and its seller once
-    when the count on hand falls to the low-stock threshold and once when it reaches zero.
+def stock_announce(*, product: Product, on_hand_before: int, reserved_before: int | None = None) -> None:
+    """After a change to one product's stock: tell its watchers what is left, its seller once
+    when the count on hand falls to the low-stock threshold and once when it reaches zero, and the
+    buyers who saved it when units are available again.
 
     The public catalog shows what is available, so its cached pages go too."""
     from tokshop.notifications.models import NotificationKind
@@ -42,6 +44,10 @@ def stock_announce(*, product: Product, on_hand_before: int) -> None:
         "product.stock_changed",
         events.product_stock_changed(product_id=product.pk, available=product.quantity_available),
     )
+    if reserved_before is None:
+        reserved_before = product.quantity_reserved
+    if on_hand_before - reserved_before <= 0 < product.quantity_available and product.is_active:
+        wishlist_back_in_stock_schedule(product_id=product.pk)
     after = product.quantity_on_hand
     url = reverse("commerce:seller_product_edit", kwargs={"product_id": product.pk})
     if after == 0 < on_hand_before:
@@ -101,7 +107,11 @@ def stock_reserve_within(*, buyer: User, lines: dict[int, int], ttl: timedelta) 
             actor=buyer,
             reservation=reservation,
         )
-        stock_announce(product=product, on_hand_before=product.quantity_on_hand)
+        stock_announce(
+            product=product,
+            on_hand_before=product.quantity_on_hand,
+            reserved_before=product.quantity_reserved - quantity,
+        )
         reservations.append(reservation)
     return reservations
 
@@ -130,7 +140,11 @@ def _reservations_end(reservations: list[StockReservation], *, status: str, reas
             order_id=reservation.order_id,
         )
         product = Product.objects.select_related("seller").get(pk=reservation.product_id)
-        stock_announce(product=product, on_hand_before=product.quantity_on_hand - on_hand)
+        stock_announce(
+            product=product,
+            on_hand_before=product.quantity_on_hand - on_hand,
+            reserved_before=product.quantity_reserved + quantity,
+        )
     return len(reservations)
 
 

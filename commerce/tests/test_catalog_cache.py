@@ -14,7 +14,7 @@ from commerce.services.orders import checkout
 from tokshop.users.services import seller_profile_save
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
-from .factories import CategoryFactory, ProductFactory, picture_upload
+from .factories import CategoryFactory, ProductFactory, order_placed, picture_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,22 @@ def test_staff_edits_in_the_admin_are_seen(client, api_client, seller, django_ca
 
     assert deleted.status_code == 302
     assert titles(api_client) == []
+
+
+def test_reviews_written_edited_and_hidden_are_seen(api_client, seller, user, committed):
+    from commerce.services.reviews import review_create, review_set_hidden, review_update
+
+    lamp = ProductFactory(seller=seller, title="Lamp")
+    line = order_placed(user, [lamp]).lines.get()
+
+    def rating():
+        return api_client.get(PRODUCTS).json()["results"][0]["rating"]
+
+    assert rating() == {"average": None, "count": 0}
+    review = committed(review_create, author=user, order_line_id=line.pk, rating=4, seller_rating=5)
+    assert rating() == {"average": 4.0, "count": 1}
+    committed(review_update, author=user, review_id=review.pk, rating=2)
+    assert rating() == {"average": 2.0, "count": 1}
+    staff = UserFactory(is_staff=True)
+    committed(review_set_hidden, actor=staff, review_id=review.pk, hidden=True)
+    assert rating() == {"average": None, "count": 0}

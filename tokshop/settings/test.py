@@ -2,9 +2,13 @@
 
 import os
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tokshop")
+# The maintenance database always exists: pytest creates its own test database from it, and
+# `makemigrations --check` reads an (empty) migration history there instead of waiting for one.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
-os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test")
+# Pub/sub channels ignore the Redis database number: test runs sharing one Redis (each on its own
+# test database) keep their live events apart by prefix, or one run's toasts land in another's pages.
+os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test-" + os.environ.get("TEST_DATABASE_NAME", "default"))
 
 from .base import *  # noqa: F403
 from .base import DATABASES, env
