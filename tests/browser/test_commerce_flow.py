@@ -95,7 +95,7 @@ def test_buyer_pays_seller_ships_buyer_hears_live(browser: Browser, site, shop, 
 
     # Anyone may look; buying starts with signing in.
     buyer_page.goto(f"{base}{Product.objects.get(sku='LM6-001').get_absolute_url()}")
-    expect(buyer_page.get_by_role("main").get_by_role("link", name="Sign in")).to_be_visible()
+    expect(buyer_page.get_by_role("main").get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     expect(buyer_page.get_by_role("button", name="Add to cart")).to_have_count(0)
     shoot(buyer_page, f"{kind}-commerce-00-product-signed-out")
     sign_in(buyer_page, base, email=buyer.email, password=PASSWORD)
