@@ -99,21 +99,28 @@ async def post_checkout(port: int, token: str, start: asyncio.Event) -> tuple[in
     return status, code
 
 
-async def warm_up(port: int, token: str) -> None:
-    """A few reads first, so imports, URL resolving and the database pool are not timed."""
+async def _warm_read(port: int, token: str) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET /api/v1/cart/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
+    await writer.drain()
+    await reader.read()
+    writer.close()
+
+
+async def warm_up(port: int, token: str, workers: int) -> None:
+    """A few reads first, so imports, URL resolving and the database pool are not timed.
+
+    Several at once, in a few rounds: the server processes share one socket, and each must have
+    answered some before the timing starts."""
     for _ in range(WARMUP_REQUESTS):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(
-            f"GET /api/v1/cart/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-            "Connection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        await reader.read()
-        writer.close()
+        await asyncio.gather(*(_warm_read(port, token) for _ in range(2 * workers)))
 
 
-async def fire(port: int, tokens: list[str]) -> tuple[list[tuple[int, str]], float]:
-    await warm_up(port, tokens[0])
+async def fire(port: int, tokens: list[str], workers: int) -> tuple[list[tuple[int, str]], float]:
+    await warm_up(port, tokens[0], workers)
     start = asyncio.Event()
     tasks = [asyncio.create_task(post_checkout(port, token, start)) for token in tokens]
     # Every connection is open before the first request is sent.
@@ -153,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port = free_port()
             start_server("tokshop", port, setup, "checkout", args)
             log(f"{args.attempts} checkouts at once …")
-            answers, elapsed = asyncio.run(fire(port, tokens))
+            answers, elapsed = asyncio.run(fire(port, tokens, args.workers))
     except KeyboardInterrupt:
         log("interrupted; every process started was stopped")
         return 130
