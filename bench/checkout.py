@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fanout import RESULTS, SETTINGS, cleanup, figure, free_port, prepare, raise_fd_limit, start_server
+from tokshop.core.management.commands.serve import web_workers
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tokshop_bench_checkout"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -98,21 +99,28 @@ async def post_checkout(port: int, token: str, start: asyncio.Event) -> tuple[in
     return status, code
 
 
-async def warm_up(port: int, token: str) -> None:
-    """A few reads first, so imports, URL resolving and the database pool are not timed."""
+async def _warm_read(port: int, token: str) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET /api/v1/cart/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
+    await writer.drain()
+    await reader.read()
+    writer.close()
+
+
+async def warm_up(port: int, token: str, workers: int) -> None:
+    """A few reads first, so imports, URL resolving and the database pool are not timed.
+
+    Several at once, in a few rounds: the server processes share one socket, and each must have
+    answered some before the timing starts."""
     for _ in range(WARMUP_REQUESTS):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(
-            f"GET /api/v1/cart/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-            "Connection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        await reader.read()
-        writer.close()
+        await asyncio.gather(*(_warm_read(port, token) for _ in range(2 * workers)))
 
 
-async def fire(port: int, tokens: list[str]) -> tuple[list[tuple[int, str]], float]:
-    await warm_up(port, tokens[0])
+async def fire(port: int, tokens: list[str], workers: int) -> tuple[list[tuple[int, str]], float]:
+    await warm_up(port, tokens[0], workers)
     start = asyncio.Event()
     tasks = [asyncio.create_task(post_checkout(port, token, start)) for token in tokens]
     # Every connection is open before the first request is sent.
@@ -134,6 +142,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--settings", default=SETTINGS)
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--asgi", default="tokshop.asgi:application")
+    parser.add_argument(
+        "--workers", type=int, default=web_workers(), help="server processes (default: as `manage.py serve`)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "checkout.json")
     return parser.parse_args(argv)
 
@@ -149,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port = free_port()
             start_server("tokshop", port, setup, "checkout", args)
             log(f"{args.attempts} checkouts at once …")
-            answers, elapsed = asyncio.run(fire(port, tokens))
+            answers, elapsed = asyncio.run(fire(port, tokens, args.workers))
     except KeyboardInterrupt:
         log("interrupted; every process started was stopped")
         return 130
@@ -177,7 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     document: dict[str, Any] = {
         "benchmark": "checkout",
         "quality_lines": ["P6", "R1"],
-        "parameters": {"attempts": args.attempts, "units": args.units, "server": args.server, "cpus": os.cpu_count()},
+        "parameters": {
+            "attempts": args.attempts,
+            "units": args.units,
+            "server": args.server,
+            "workers": args.workers,
+            "cpus": os.cpu_count(),
+        },
         "statuses": {str(k): v for k, v in statuses.items()},
         "stock": {"on_hand": product.quantity_on_hand, "reserved": product.quantity_reserved},
         "passed": passed,

@@ -267,7 +267,7 @@ def start_server(
     LOGS.mkdir(parents=True, exist_ok=True)
     if kind == "tokshop" and options.server == "uvicorn":
         # Exactly as `manage.py serve` runs it in production.
-        args = web_command(BIN, "127.0.0.1", port, options.asgi)
+        args = web_command(BIN, "127.0.0.1", port, options.asgi, workers=options.workers)
     elif kind == "tokshop":
         args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), options.asgi]
     else:
@@ -706,6 +706,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="the application the server serves (bench._probe_asgi:application adds loop-lag and GC logging)",
     )
     parser.add_argument("--settings", default=SETTINGS, help="DJANGO_SETTINGS_MODULE of the servers and publisher")
+    # P1 and P2 are figures for one server process.
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument(
         "--server",
         choices=("uvicorn", "daphne"),

@@ -1,10 +1,14 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from tokshop.core.errors import ApplicationError
 from tokshop.core.http import AuthenticatedHttpRequest
 
+from .catalog_cache import catalog_changed
 from .models import (
     Category,
     InventoryChange,
@@ -49,6 +53,19 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    # Staff edits bypass the catalog services, so each one drops the cached catalog pages itself.
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        catalog_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_changed()
+
     list_display = [
         "title",
         "seller",

@@ -1,10 +1,13 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +17,7 @@ from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.schema import errors
 
 from . import serializers
+from .catalog_cache import catalog_cached, catalog_etag
 from .models import Category, Order, Product
 from .payments import ChargeStatus
 from .selectors import (
@@ -149,6 +153,31 @@ class SellerProductImageDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _catalog_response(request: Request, key: str, build: Callable[[], Any]) -> Response:
+    """A public catalog answer, the same for every visitor, served from the catalog cache.
+
+    The ETag is the body's digest: a client sending it back in If-None-Match gets a 304 until the
+    catalog changes. Formats other than JSON (the browsable API) are built fresh.
+    """
+    if request.accepted_renderer.format != "json":
+        return Response(build())
+
+    def render() -> tuple[str, bytes]:
+        body = JSONRenderer().render(build())
+        return catalog_etag(body), body
+
+    # Picture URLs are absolute, so the scheme and host are part of what the body depends on.
+    etag, body = catalog_cached(key=f"{request.build_absolute_uri('/')}|{key}", build=render)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    client_has = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag in client_has or "*" in client_has:
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    response = Response(headers={**headers, "Content-Type": "application/json"})
+    # Setting the content marks the response rendered: the cached bytes go out as they are.
+    response.content = body
+    return response
+
+
 @extend_schema_view(
     get=extend_schema(
         tags=["catalog"],
@@ -171,6 +200,16 @@ class ProductSearchApi(generics.ListAPIView):
         filters = validated_query(serializers.ProductSearchInputSerializer, self.request)
         return product_search(query=filters.pop("q", ""), **filters)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Validated first: a bad query is a 400, and junk parameters cannot mint new cache keys.
+        # The bare listing, the most asked for, has nothing to validate.
+        query = request.query_params
+        filters = sorted(validated_query(serializers.ProductSearchInputSerializer, request).items()) if query else []
+        page = request.query_params.get(self.paginator.page_query_param, "1")  # type: ignore[union-attr]
+        size = self.paginator.get_page_size(request)  # type: ignore[union-attr]
+        listing = super().list
+        return _catalog_response(request, f"products|{filters}|{page}|{size}", lambda: listing(request).data)
+
 
 class ProductDetailApi(APIView):
     permission_classes = [AllowAny]
@@ -181,10 +220,13 @@ class ProductDetailApi(APIView):
         responses={200: serializers.ProductOutputSerializer, **errors(404)},
     )
     def get(self, request: Request, product_id: int) -> Response:
-        product = product_get_public(product_id=product_id)
-        if product is None:
-            raise NotFound("No such product.")
-        return Response(serializers.ProductOutputSerializer(product, context={"request": request}).data)
+        def build() -> Any:
+            product = product_get_public(product_id=product_id)
+            if product is None:
+                raise NotFound("No such product.")
+            return serializers.ProductOutputSerializer(product, context={"request": request}).data
+
+        return _catalog_response(request, f"product|{product_id}", build)
 
 
 class ProductSuggestApi(APIView):

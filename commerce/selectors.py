@@ -4,12 +4,14 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from tokshop.core.errors import NotFound
 from tokshop.users.models import SellerProfile, User
 
+from .catalog_cache import catalog_cached
 from .models import CartItem, Category, Order, OrderLine, Product, ProductImage
 from .selectors_reviews import products_with_rating
 
@@ -73,6 +75,21 @@ def shop_get_public(*, slug: str) -> SellerProfile | None:
 
 def product_list_for_shop(*, shop: SellerProfile) -> QuerySet[Product]:
     return _with_gallery(Product.objects.active().filter(seller_id=shop.user_id)).order_by("-created_at", "-id")
+
+
+def product_page_for_shop(*, shop: SellerProfile, page: str | None, per_page: int) -> Page:
+    """One page of a shop's active products, newest first, kept in the catalog cache."""
+    # Anything but a page number shows the first page, so it needs no cache entry of its own.
+    wanted = page if page and page.isdigit() else "1"
+
+    def build() -> tuple[int, list[Product], int]:
+        chosen = Paginator(product_list_for_shop(shop=shop), per_page).get_page(wanted)
+        return chosen.number, list(chosen.object_list), chosen.paginator.count
+
+    number, products, count = catalog_cached(key=f"shop|{shop.pk}|{wanted}|{per_page}", build=build)
+    paginator = Paginator(products, per_page)
+    paginator.count = count  # the whole shop's count, not this page's
+    return Page(products, number, paginator)
 
 
 def product_search(

@@ -35,7 +35,7 @@ from .selectors import (
     product_get_for_seller,
     product_get_public,
     product_list_for_seller,
-    product_list_for_shop,
+    product_page_for_shop,
     product_search,
     shop_get_public,
 )
@@ -223,7 +223,7 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     shop = shop_get_public(slug=slug)
     if shop is None:
         raise Http404("No such shop.")
-    page = Paginator(product_list_for_shop(shop=shop), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = product_page_for_shop(shop=shop, page=request.GET.get("page"), per_page=SEARCH_PAGE_SIZE)
     context = {"shop": shop, "page_obj": page, "query": _query_without_page(request)}
     return render(request, "commerce/shop_detail.html", context)
 

@@ -15,6 +15,7 @@ from tokshop.core.errors import INVALID_FIELDS, ApplicationError, NotFound, Perm
 from tokshop.core.images import image_validate
 from tokshop.users.models import User
 
+from ..catalog_cache import catalog_changed
 from ..models import (
     Category,
     Condition,
@@ -138,6 +139,7 @@ def product_create(
         InventoryChange.objects.create(
             product=product, delta_on_hand=quantity_on_hand, reason=InventoryReason.LISTED, actor=seller
         )
+    catalog_changed()
     return product
 
 
@@ -178,6 +180,7 @@ def product_update(*, seller: User, product_id: int, **changes: Any) -> Product:
             actor=seller,
         )
         stock_announce(product=product, on_hand_before=on_hand_before)
+    catalog_changed()
     return product
 
 
@@ -188,6 +191,7 @@ def product_archive(*, seller: User, product_id: int) -> Product:
     if product.status != ProductStatus.ARCHIVED:
         product.status = ProductStatus.ARCHIVED
         product.save(update_fields=["status", "updated_at"])
+        catalog_changed()
     return product
 
 
@@ -227,6 +231,7 @@ def product_image_add(*, seller: User, product_id: int, image: UploadedFile) -> 
     picture.image.save(image.name or "image.jpg", image, save=False)
     picture.thumbnail.save("thumb.jpg", thumbnail, save=False)
     picture.save()
+    catalog_changed()
     return picture
 
 
@@ -240,6 +245,7 @@ def product_image_remove(*, seller: User, product_id: int, image_id: int) -> Non
     names = [name for name in (picture.image.name, picture.thumbnail.name) if name]
     storage = picture.image.storage
     picture.delete()
+    catalog_changed()
     transaction.on_commit(lambda: _files_delete(storage, names), robust=True)
 
 

@@ -13,6 +13,7 @@ from tokshop.realtime.streams import publish_on_commit
 from tokshop.users.models import User
 
 from .. import events
+from ..catalog_cache import catalog_changed
 from ..models import (
     SELLER_ADJUST_REASONS,
     InventoryChange,
@@ -31,10 +32,13 @@ SOLD_OUT = "Sorry, {title} sold out meanwhile."
 def stock_announce(*, product: Product, on_hand_before: int, reserved_before: int | None = None) -> None:
     """After a change to one product's stock: tell its watchers what is left, its seller once
     when the count on hand falls to the low-stock threshold and once when it reaches zero, and the
-    buyers who saved it when units are available again."""
+    buyers who saved it when units are available again.
+
+    The public catalog shows what is available, so its cached pages go too."""
     from tokshop.notifications.models import NotificationKind
     from tokshop.notifications.services import notification_create
 
+    catalog_changed()
     publish_on_commit(
         product_group(product.pk),
         "product.stock_changed",

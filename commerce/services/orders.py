@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..payments import ChargeStatus, TestGateway, payment_gateway
 from ..signals import order_paid
-from .inventory import RESERVATION_TTL, stock_commit, stock_release, stock_reserve, stock_reserve_within
+from .inventory import RESERVATION_TTL, SOLD_OUT, stock_commit, stock_release, stock_reserve, stock_reserve_within
 
 # A flat rate per order (so per seller): each seller ships their own parcel.
 SHIPPING_CENTS = 500
@@ -74,16 +74,7 @@ def _order_transition(
     OrderEvent.objects.create(order=order, actor=actor, from_status=before, to_status=to, note=note[:200])
 
 
-@transaction.atomic
-def checkout(*, buyer: User, shipping: dict[str, str]) -> list[Order]:
-    """Turn the buyer's cart into one order per seller, awaiting payment, with the stock held.
-
-    All or nothing: if any product cannot be held, nothing is held or created and the Conflict
-    names that product. Prices and totals come from the catalog, never from the caller.
-    """
-    address = _shipping_clean(shipping)
-    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
-    items = list(cart.items.select_related("product").order_by("product_id")) if cart else []
+def _checkout_lines_check(*, buyer: User, items: list[CartItem], sold_out: bool) -> None:
     if not items:
         raise ApplicationError("Your cart is empty.", code="cart_empty")
     for item in items:
@@ -95,6 +86,33 @@ def checkout(*, buyer: User, shipping: dict[str, str]) -> list[Order]:
             )
         if item.product.seller_id == buyer.pk:
             raise ApplicationError("You cannot buy your own product.", code="own_product")
+    for item in items if sold_out else ():
+        if item.quantity > item.product.quantity_available:
+            raise Conflict(
+                SOLD_OUT.format(title=item.product.title), code="sold_out", extra={"product_id": item.product_id}
+            )
+
+
+def checkout(*, buyer: User, shipping: dict[str, str]) -> list[Order]:
+    """Turn the buyer's cart into one order per seller, awaiting payment, with the stock held.
+
+    All or nothing: if any product cannot be held, nothing is held or created and the Conflict
+    names that product. Prices and totals come from the catalog, never from the caller.
+    """
+    address = _shipping_clean(shipping)
+    # In a flash sale nearly every attempt meets a sold-out product: one read without locks or a
+    # transaction answers those. It only refuses; the conditional UPDATE under the cart lock still
+    # decides every hold, so a line that looked available can still be refused there.
+    items = list(CartItem.objects.filter(cart__buyer=buyer).select_related("product").order_by("product_id"))
+    _checkout_lines_check(buyer=buyer, items=items, sold_out=True)
+    return _checkout_locked(buyer=buyer, address=address)
+
+
+@transaction.atomic
+def _checkout_locked(*, buyer: User, address: dict[str, str]) -> list[Order]:
+    cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
+    items = list(cart.items.select_related("product").order_by("product_id")) if cart else []
+    _checkout_lines_check(buyer=buyer, items=items, sold_out=False)
     # No savepoint: a line that cannot be held rolls the whole checkout back, and skipping it saves
     # two round trips on the sold-out path, the hottest one in a flash sale.
     holds = stock_reserve_within(buyer=buyer, lines={i.product_id: i.quantity for i in items}, ttl=RESERVATION_TTL)

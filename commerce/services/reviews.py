@@ -6,6 +6,7 @@ from django.utils import timezone
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, Conflict, NotFound, PermissionDenied
 from tokshop.users.models import User
 
+from ..catalog_cache import catalog_changed
 from ..models import RATING_MAX, RATING_MIN, OrderLine, OrderStatus, Review, ReviewModeration
 
 REVIEW_TEXT_MAX = 2000
@@ -68,6 +69,8 @@ def review_create(*, author: User, order_line_id: int, rating: int, seller_ratin
             )
     except IntegrityError as error:
         raise Conflict(ALREADY_REVIEWED, code="already_reviewed") from error
+    # The catalog shows each product's average and count.
+    catalog_changed()
     _review_notify(
         review,
         user=line.order.seller,
@@ -101,6 +104,8 @@ def review_update(
     for name, value in changed.items():
         setattr(review, name, value)
     review.save(update_fields=[*changed, "updated_at"])
+    if "rating" in changed:
+        catalog_changed()
     return review
 
 
@@ -147,4 +152,5 @@ def review_set_hidden(*, actor: User, review_id: int, hidden: bool, note: str = 
         review.is_hidden = hidden
         review.save(update_fields=["is_hidden", "updated_at"])
         ReviewModeration.objects.create(review=review, actor=actor, is_hidden=hidden, note=note[:200])
+        catalog_changed()
     return review

@@ -463,3 +463,41 @@ def test_concurrent_checkouts_sell_exactly_what_is_on_hand():
     assert Order.objects.count() == 10
     assert stock(product) == (10, 10)
     assert StockReservation.objects.active().count() == 10
+
+
+def test_a_sold_out_checkout_is_refused_by_one_read(user, other_user, django_assert_num_queries):
+    """The flash-sale path: no transaction, no lock, one query."""
+    scarce = ProductFactory(title="Last lamp", quantity_on_hand=1)
+    cart_add(buyer=user, product_id=scarce.pk)
+    checked_out(other_user, (scarce, 1))
+
+    with django_assert_num_queries(1), pytest.raises(Conflict) as refused:
+        checkout(buyer=user, shipping=ADDRESS)
+
+    assert (refused.value.code, refused.value.extra) == ("sold_out", {"product_id": scarce.pk})
+    assert stock(scarce) == (1, 1)
+
+
+def test_a_line_sold_after_the_first_read_is_still_refused_under_the_lock(user, monkeypatch):
+    from commerce.services import orders as orders_service
+
+    scarce = ProductFactory(title="Last lamp", quantity_on_hand=1)
+    plenty = ProductFactory(quantity_on_hand=5)
+    cart_add(buyer=user, product_id=scarce.pk)
+    cart_add(buyer=user, product_id=plenty.pk)
+    real_check = orders_service._checkout_lines_check
+
+    def sold_meanwhile(**kwargs):
+        # Another buyer takes the last unit between the unlocked read and the locked checkout.
+        real_check(**kwargs)
+        if kwargs["sold_out"]:
+            Product.objects.filter(pk=scarce.pk).update(quantity_reserved=1)
+
+    monkeypatch.setattr(orders_service, "_checkout_lines_check", sold_meanwhile)
+    with pytest.raises(Conflict) as refused:
+        checkout(buyer=user, shipping=ADDRESS)
+
+    assert (refused.value.code, refused.value.extra) == ("sold_out", {"product_id": scarce.pk})
+    assert (stock(scarce), stock(plenty)) == ((1, 1), (5, 0))
+    assert not Order.objects.filter(buyer=user).exists()
+    assert not StockReservation.objects.filter(buyer=user).exists()

@@ -13,9 +13,23 @@ from django.core.management.base import BaseCommand
 WS_MAX_SIZE = 64 * 1024
 
 
-def web_command(bin_dir: Path, host: str, port: int, application: str = "tokshop.asgi:application") -> list[str]:
+def web_workers() -> int:
+    """Server processes to run: WEB_CONCURRENCY, else one per CPU.
+
+    Django runs every sync view of one process on a single thread, so one process serves one
+    request at a time; a process per CPU is what lets a burst of checkouts use the machine.
+    """
+    return max(1, int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1))
+
+
+def web_command(
+    bin_dir: Path, host: str, port: int, application: str = "tokshop.asgi:application", *, workers: int = 1
+) -> list[str]:
     """uvicorn with uvloop and httptools, and no per-message deflate (it costs CPU and memory per
-    frame for little gain on small JSON frames); request logs come from our own middleware."""
+    frame for little gain on small JSON frames); request logs come from our own middleware.
+
+    With `workers` > 1 uvicorn forks that many processes sharing the listening socket; each keeps
+    its own realtime hub subscribed to Redis, so a stream reaches viewers on every process."""
     return [
         str(bin_dir / "uvicorn"),
         application,
@@ -37,6 +51,7 @@ def web_command(bin_dir: Path, host: str, port: int, application: str = "tokshop
         "off",
         "--no-access-log",
         "--proxy-headers",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
 
 
@@ -50,14 +65,19 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--web-only", action="store_true", help="the web server alone, as the Procfile runs it")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="server processes (default: WEB_CONCURRENCY, else one per CPU)"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, web_only: bool, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, web_only: bool, workers: int | None, **options: Any) -> None:
         bin_dir = Path(sys.executable).parent
         env = {**os.environ, "HOST": host, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
         if web_only or settings.EMBEDDED:
             if not web_only:
                 self.stdout.write(f"Tokshop (embedded: SQLite, in-process tasks) on http://{host}:{port}/")
-            command = web_command(bin_dir, host, port)
+            # Embedded, the cache and the channel layer live in the process's memory: one process only.
+            count = 1 if settings.EMBEDDED else workers or web_workers()
+            command = web_command(bin_dir, host, port, workers=count)
         else:
             self.stdout.write(f"Tokshop (PostgreSQL, Redis, Celery worker and beat) on http://{host}:{port}/")
             honcho = shutil.which("honcho", path=str(bin_dir)) or "honcho"
