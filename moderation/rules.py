@@ -117,6 +117,11 @@ def rules_for(version: str | None) -> Rules:
         return _rules
 
 
+def rules_current() -> Rules:
+    """The rules this process compiled last (the check confirms their version as it goes)."""
+    return _rules or rules_for(cache.get(VERSION_KEY))
+
+
 def seller_rules(rules: Rules, seller_id: int | None) -> SellerRules | None:
     if seller_id is None:
         return None

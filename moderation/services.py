@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from tokshop.core.errors import ApplicationError, NotFound
-from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit
+from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit_and_read
 
 from . import filters
 from .models import (
@@ -28,7 +28,7 @@ from .models import (
     SlowMode,
     WordKind,
 )
-from .rules import VERSION_KEY, Rules, SellerRules, rules_changed, rules_for, seller_rules
+from .rules import VERSION_KEY, Rules, SellerRules, rules_changed, rules_current, rules_for, seller_rules
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -205,15 +205,33 @@ def check_message(
 ) -> Verdict:
     """Decide whether a chat message or question may be stored and shown; call before storing.
 
-    `seller_id` is the seller whose show it is, `show_id` the show (None outside a show). The
-    sender's slow-mode, rate and repeat windows count the message once it passes the sanction
-    check, whatever the content filters then decide, so a flood of refused messages still counts.
+    `seller_id` is the seller whose show it is, `show_id` the show (None outside a show). One Redis
+    round trip counts the message in the sender's slow-mode, rate and repeat windows and reads the
+    rules' version and the sender's cached sanctions; so every message with text counts, refused
+    or not, and a flood of refused messages still trips the rate limit.
     """
     now = now or timezone.now()
     text = text.strip()
-    cached = cache.get_many([VERSION_KEY, _sanctions_key(sender.pk)])
-    sanctions = cached.get(_sanctions_key(sender.pk)) or _sanctions_load(sender.pk, now)
+    valid = bool(text) and len(text) <= filters.MESSAGE_MAX_LENGTH
+    normalized = filters.normalize(text) if valid else None
+    rules = rules_current()
+    seller = seller_rules(rules, seller_id)
+    limits = []
+    if normalized is not None:
+        # Account age is known before the round trip; past sanctions only after it.
+        limits = _limits(
+            sender_id=sender.pk,
+            seller_id=seller_id,
+            show_id=show_id,
+            slow_seconds=seller.slow_mode_seconds(show_id) if seller else 0,
+            digest=hashlib.blake2b(normalized.text.encode(), digest_size=12).hexdigest(),
+            low_trust=sender.date_joined > now - NEW_ACCOUNT_AGE,
+        )
     now_ts = now.timestamp()
+    sanctions_key = _sanctions_key(sender.pk)
+    exceeded, cached = sliding_limits_hit_and_read(limits, [VERSION_KEY, sanctions_key], now_ms=int(now_ts * 1000))
+
+    sanctions = cached.get(sanctions_key) or _sanctions_load(sender.pk, now)
     applying = [row for row in sanctions["active"] if _sanction_applies(row, seller_id, show_id, now_ts)]
     # A ban outranks a mute: the person is told the heavier of the two.
     applying.sort(key=lambda row: row[0] != SanctionKind.BAN)
@@ -221,25 +239,8 @@ def check_message(
         return _sanction_verdict(applying[0], text)
     if not text:
         return _reject("empty", "Write a message first.", text)
-    if len(text) > filters.MESSAGE_MAX_LENGTH:
+    if normalized is None:
         return _reject("too_long", f"A message is at most {filters.MESSAGE_MAX_LENGTH} characters.", text)
-
-    rules = rules_for(cached.get(VERSION_KEY))
-    seller = seller_rules(rules, seller_id)
-    low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
-    normalized = filters.normalize(text)
-    digest = hashlib.blake2b(normalized.text.encode(), digest_size=12).hexdigest()
-    exceeded = sliding_limits_hit(
-        _limits(
-            sender_id=sender.pk,
-            seller_id=seller_id,
-            show_id=show_id,
-            slow_seconds=seller.slow_mode_seconds(show_id) if seller else 0,
-            digest=digest,
-            low_trust=low_trust,
-        ),
-        now_ms=int(now_ts * 1000),
-    )
     if exceeded is not None:
         wait = exceeded.retry_after_seconds
         scope = exceeded.limit.scope
@@ -248,6 +249,14 @@ def check_message(
         if scope == "chat-rate":
             return _reject("rate_limited", f"You're sending messages too fast. Try again in {wait} s.", text, wait)
         return _reject("repeated", "You already sent that message.", text, wait)
+
+    version = cached.get(VERSION_KEY)
+    if version != rules.version:
+        # The rules changed since this process compiled them (the windows above used the previous
+        # slow-mode setting, once); the content is judged by the new ones.
+        rules = rules_for(version)
+        seller = seller_rules(rules, seller_id)
+    low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
     return check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
 
 

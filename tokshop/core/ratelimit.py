@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from redis.exceptions import NoScriptError
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
@@ -106,15 +107,43 @@ class _RedisWindows:
     def __init__(self) -> None:
         from django_redis import get_redis_connection
 
-        self._script = get_redis_connection("default").register_script(SLIDING_WINDOW_SCRIPT)
+        self._client = get_redis_connection("default")
+        self._script = self._client.register_script(SLIDING_WINDOW_SCRIPT)
 
-    def hit(self, limits: Sequence[SlidingLimit], now_ms: int) -> tuple[int, int]:
+    @staticmethod
+    def _script_input(limits: Sequence[SlidingLimit], now_ms: int) -> tuple[list[str], list[int]]:
         keys = [f"{settings.REDIS_KEY_PREFIX}:window:{limit.scope}:{limit.key}" for limit in limits]
         args: list[int] = [now_ms]
         for limit in limits:
             args += [limit.limit, limit.window_ms]
+        return keys, args
+
+    def hit(self, limits: Sequence[SlidingLimit], now_ms: int) -> tuple[int, int]:
+        keys, args = self._script_input(limits, now_ms)
         index, wait = self._script(keys=keys, args=args)
         return int(index), int(wait)
+
+    def hit_and_read(
+        self, limits: Sequence[SlidingLimit], now_ms: int, cache_keys: Sequence[str]
+    ) -> tuple[tuple[int, int], dict[str, Any]]:
+        # One pipeline, so one round trip: the cache values and the script's answer come back together.
+        client: Any = cache.client  # type: ignore[attr-defined]
+        keys, args = self._script_input(limits, now_ms)
+        for attempt in range(2):
+            pipe = self._client.pipeline(transaction=False)
+            pipe.mget([client.make_key(key) for key in cache_keys])
+            # EVALSHA itself: a Script object in a pipeline asks SCRIPT EXISTS first, a second round trip.
+            pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            try:
+                values, (index, wait) = pipe.execute()
+                break
+            except NoScriptError:
+                # Redis restarted or its scripts were flushed: load it again; nothing was counted.
+                if attempt:
+                    raise
+                self._client.script_load(SLIDING_WINDOW_SCRIPT)
+        read = {key: client.decode(value) for key, value in zip(cache_keys, values, strict=True) if value is not None}
+        return (int(index), int(wait)), read
 
 
 class _MemoryWindows:
@@ -138,6 +167,11 @@ class _MemoryWindows:
                 hits.append(now_ms)
             return 0, 0
 
+    def hit_and_read(
+        self, limits: Sequence[SlidingLimit], now_ms: int, cache_keys: Sequence[str]
+    ) -> tuple[tuple[int, int], dict[str, Any]]:
+        return self.hit(limits, now_ms), cache.get_many(cache_keys)
+
 
 @lru_cache(maxsize=1)
 def _windows() -> _RedisWindows | _MemoryWindows:
@@ -151,3 +185,13 @@ def sliding_limits_hit(limits: Sequence[SlidingLimit], *, now_ms: int | None = N
         return None
     index, wait = _windows().hit(limits, time.time_ns() // 1_000_000 if now_ms is None else now_ms)
     return LimitExceeded(limits[index - 1], wait) if index else None
+
+
+def sliding_limits_hit_and_read(
+    limits: Sequence[SlidingLimit], cache_keys: Sequence[str], *, now_ms: int | None = None
+) -> tuple[LimitExceeded | None, dict[str, Any]]:
+    """`sliding_limits_hit`, plus `cache.get_many(cache_keys)` in the same Redis round trip, for
+    checks on every chat message that need a few cached values as well as the limits."""
+    now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    (index, wait), read = _windows().hit_and_read(limits, now_ms, cache_keys)
+    return (LimitExceeded(limits[index - 1], wait) if index else None), read

@@ -3,8 +3,17 @@
 import threading
 
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
 
-from tokshop.core.ratelimit import SlidingLimit, _MemoryWindows, _RedisWindows, sliding_limits_hit
+from tokshop.core.ratelimit import (
+    SlidingLimit,
+    _MemoryWindows,
+    _RedisWindows,
+    sliding_limits_hit,
+    sliding_limits_hit_and_read,
+)
 
 LIMIT = SlidingLimit("test", "k", 3, 1000)
 
@@ -57,3 +66,40 @@ def test_concurrent_hits_on_redis_never_exceed_the_limit():
     assert exceeded is not None
     assert exceeded.limit == limit
     assert 1 <= exceeded.retry_after_seconds <= 60
+
+
+@pytest.mark.parametrize("backend", [_RedisWindows, _MemoryWindows])
+def test_limits_and_cache_reads_come_back_together(backend):
+    cache.set("ratelimit-test:stamp", "v1")
+    cache.set("ratelimit-test:state", {"active": [1, 2]})
+    windows = backend()
+
+    first, read = windows.hit_and_read([LIMIT], 0, ["ratelimit-test:stamp", "ratelimit-test:state", "missing"])
+    nothing_counted, _ = windows.hit_and_read([], 0, ["missing"])
+
+    assert first == (0, 0)
+    assert read == {"ratelimit-test:stamp": "v1", "ratelimit-test:state": {"active": [1, 2]}}
+    assert nothing_counted == (0, 0)
+
+
+def test_sliding_limits_hit_and_read_reports_the_full_limit():
+    limit = SlidingLimit("test", "read", 1, 60_000)
+    assert sliding_limits_hit_and_read([limit], [])[0] is None
+
+    exceeded, read = sliding_limits_hit_and_read([limit], ["nothing-here"])
+
+    assert exceeded is not None
+    assert exceeded.limit == limit
+    assert read == {}
+
+
+def test_the_script_is_loaded_again_after_redis_forgets_it():
+    windows = _RedisWindows()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.script_flush()
+    finally:
+        client.close()
+
+    assert windows.hit_and_read([LIMIT], 0, [])[0] == (0, 0)
+    assert windows.hit_and_read([LIMIT], 1, [])[0] == (0, 0)
