@@ -5,9 +5,18 @@ from datetime import timedelta
 import pytest
 import redis
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from moderation.models import LinkDomain, ModerationWord, PatternAction, SanctionKind, SanctionScope, WordKind
+from moderation.models import (
+    LinkDomain,
+    ModerationWord,
+    PatternAction,
+    Sanction,
+    SanctionKind,
+    SanctionScope,
+    WordKind,
+)
 from moderation.rules import rules_forget
 from moderation.services import (
     RATE_LIMIT,
@@ -295,3 +304,27 @@ def test_staff_and_seller_patterns(sender, seller, commit):
     assert (staff.action, staff.code) == (Action.REJECT, "pattern")
     assert (in_show.action, in_show.code) == (Action.HOLD, "pattern")
     assert elsewhere.action == Action.ALLOW
+
+
+@pytest.mark.parametrize(
+    ("scope", "with_seller", "show_id"),
+    [(SanctionScope.SELLER, False, None), (SanctionScope.SHOW, True, None), (SanctionScope.GLOBAL, True, None)],
+)
+def test_a_sanction_must_name_what_its_scope_covers(sender, seller, scope, with_seller, show_id):
+    with pytest.raises(ValidationError):
+        sanction_create(
+            user=sender,
+            kind=SanctionKind.MUTE,
+            reason="Spam",
+            created_by=None,
+            scope=scope,
+            seller=seller if with_seller else None,
+            show_id=show_id,
+        )
+
+    assert not Sanction.objects.exists()
+
+
+def test_a_sanction_needs_a_reason(sender):
+    with pytest.raises(ValidationError):
+        sanction_create(user=sender, kind=SanctionKind.BAN, reason="   ", created_by=None)
