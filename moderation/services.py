@@ -186,10 +186,11 @@ def check_content(
         notes.append(("caps", "Your message was shown without the capitals."))
     links = filters.foreign_links(replaced, rules.domains)
     if links:
-        if low_trust:
-            return _hold("link", "Links from new accounts are shown once a moderator has looked at them.", text)
         replaced = filters.remove_links(replaced, links)
         notes.append(("link", "Links to other sites were removed from your message."))
+    if notes and low_trust:
+        # What a trusted sender may post with a change, a low-trust one posts after a moderator looks.
+        return _hold(notes[0][0], "A moderator will look at your message before it is shown.", text)
     if notes:
         return Verdict(Action.REPLACE, notes[0][0], " ".join(note for _, note in notes), replaced)
     return Verdict(Action.ALLOW, "ok", "Sent.", text)

@@ -261,12 +261,14 @@ def test_links_elsewhere_are_removed_and_allowed_domains_kept(sender):
     assert kept.action == Action.ALLOW
 
 
-def test_a_new_accounts_links_are_held():
+def test_a_new_accounts_links_and_shouting_are_held_unchanged():
     newcomer = TrustedUserFactory(date_joined=timezone.now() - timedelta(hours=2))
 
-    verdict = check_message(sender=newcomer, text="look bit.ly/abc")
+    link = check_message(sender=newcomer, text="look bit.ly/abc")
+    shout = check_message(sender=newcomer, text="THIS IS THE BEST SHOW EVER")
 
-    assert (verdict.action, verdict.code, verdict.text) == (Action.HOLD, "link", "look bit.ly/abc")
+    assert (link.action, link.code, link.text) == (Action.HOLD, "link", "look bit.ly/abc")
+    assert (shout.action, shout.code, shout.text) == (Action.HOLD, "caps", "THIS IS THE BEST SHOW EVER")
 
 
 @pytest.mark.parametrize(
