@@ -7,4 +7,5 @@ urlpatterns = [
     path("seller/moderation/words/<int:word_id>/", apis.SellerMuteWordDeleteApi.as_view(), name="seller-mute-word"),
     path("seller/moderation/patterns/", apis.SellerPatternListCreateApi.as_view(), name="seller-patterns"),
     path("seller/moderation/patterns/<int:pattern_id>/", apis.SellerPatternDeleteApi.as_view(), name="seller-pattern"),
+    path("seller/moderation/slow-mode/", apis.SellerSlowModeApi.as_view(), name="seller-slow-mode"),
 ]

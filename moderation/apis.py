@@ -10,8 +10,8 @@ from tokshop.core.apis import request_user, validated
 from tokshop.core.schema import errors
 
 from . import serializers
-from .selectors import mute_word_list_for_seller, pattern_list_for_seller
-from .services import mute_word_add, mute_word_remove, pattern_add, pattern_remove
+from .selectors import mute_word_list_for_seller, pattern_list_for_seller, slow_mode_list_for_seller
+from .services import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 
 
 class SellerMuteWordListCreateApi(APIView):
@@ -91,3 +91,30 @@ class SellerPatternDeleteApi(APIView):
     def delete(self, request: Request, pattern_id: int) -> Response:
         pattern_remove(seller=request_user(request), pattern_id=pattern_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerSlowModeApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Slow mode in your shows",
+        description="Your default (`show_id` null) and any show's own setting.",
+        responses={200: serializers.SlowModeOutputSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        modes = slow_mode_list_for_seller(seller=request_user(request))
+        return Response(serializers.SlowModeOutputSerializer(modes, many=True).data)
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Set slow mode for your shows or one show",
+        description="Each sender waits `seconds` between messages in the show; a show's own setting beats your "
+        "default. 0 turns it off.",
+        request=serializers.SlowModeInputSerializer,
+        responses={200: serializers.SlowModeOutputSerializer, **errors(400, 401, 403)},
+    )
+    def put(self, request: Request) -> Response:
+        data = validated(serializers.SlowModeInputSerializer, request)
+        mode = slow_mode_set(seller=request_user(request), seconds=data["seconds"], show_id=data["show_id"])
+        return Response(serializers.SlowModeOutputSerializer(mode).data)

@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import ModerationPattern, ModerationWord, WordKind
+from .models import ModerationPattern, ModerationWord, SlowMode, WordKind
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -14,3 +14,7 @@ def mute_word_list_for_seller(*, seller: "User") -> QuerySet[ModerationWord]:
 
 def pattern_list_for_seller(*, seller: "User") -> QuerySet[ModerationPattern]:
     return ModerationPattern.objects.filter(seller=seller).order_by("id")
+
+
+def slow_mode_list_for_seller(*, seller: "User") -> QuerySet[SlowMode]:
+    return SlowMode.objects.filter(seller=seller).order_by("show_id")

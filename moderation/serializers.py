@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import ModerationPattern, ModerationWord, PatternAction
+from .models import ModerationPattern, ModerationWord, PatternAction, SlowMode
 from .services import WORD_MAX_LENGTH
 
 
@@ -26,3 +26,20 @@ class PatternOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModerationPattern
         fields = ["id", "pattern", "action", "description", "created_at"]
+
+
+class SlowModeInputSerializer(serializers.Serializer):
+    seconds = serializers.IntegerField(min_value=0, max_value=3600, help_text="Seconds between messages; 0 is off.")
+    show_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="One of your shows; empty for your default.",
+    )
+
+
+class SlowModeOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlowMode
+        fields = ["show_id", "seconds"]

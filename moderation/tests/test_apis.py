@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from moderation.models import ModerationPattern, ModerationWord
 from moderation.rules import rules_forget
-from moderation.services import check_message, mute_word_add, pattern_add
+from moderation.services import check_message, mute_word_add, pattern_add, slow_mode_set
 
 from .factories import SellerFactory, TrustedUserFactory
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 WORDS = reverse("api:seller-mute-words")
 PATTERNS = reverse("api:seller-patterns")
+SLOW_MODE = reverse("api:seller-slow-mode")
 
 
 @pytest.fixture
@@ -122,5 +123,35 @@ def test_only_sellers_use_the_seller_moderation_api(api_client):
 def test_the_seller_moderation_api_is_in_the_openapi_schema(api_client):
     schema = api_client.get(reverse("schema"), {"format": "json"}).json()
 
-    for path in (WORDS, PATTERNS, "/api/v1/seller/moderation/words/{word_id}/"):
+    for path in (WORDS, PATTERNS, SLOW_MODE, "/api/v1/seller/moderation/words/{word_id}/"):
         assert path in schema["paths"]
+
+
+def test_a_seller_sets_slow_mode_for_their_shows_and_one_show(seller, seller_client, commit_callbacks):
+    with commit_callbacks(execute=True):
+        default = seller_client.put(SLOW_MODE, {"seconds": 20}, format="json")
+        one_show = seller_client.put(SLOW_MODE, {"seconds": 0, "show_id": 5}, format="json")
+        changed = seller_client.put(SLOW_MODE, {"seconds": 30}, format="json")
+    listed = seller_client.get(SLOW_MODE).json()
+    sender = TrustedUserFactory()
+
+    assert (default.status_code, one_show.status_code, changed.status_code) == (200, 200, 200)
+    assert listed == [{"show_id": 5, "seconds": 0}, {"show_id": None, "seconds": 30}]
+    assert check_message(sender=sender, text="one", seller_id=seller.pk, show_id=4).code == "ok"
+    assert check_message(sender=sender, text="two", seller_id=seller.pk, show_id=4).code == "slow_mode"
+    assert check_message(sender=sender, text="three", seller_id=seller.pk, show_id=5).code == "ok"
+
+
+@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": 3601}, {"seconds": 5, "show_id": 0}, {}])
+def test_bad_slow_mode_is_refused(seller_client, body):
+    response = seller_client.put(SLOW_MODE, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["fields"]
+    assert seller_client.get(SLOW_MODE).json() == []
+
+
+def test_another_sellers_slow_mode_is_not_listed(seller_client):
+    slow_mode_set(seller=SellerFactory(), seconds=10)
+
+    assert seller_client.get(SLOW_MODE).json() == []
