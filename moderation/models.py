@@ -91,8 +91,14 @@ class ModerationWord(models.Model):
     class Meta:
         ordering = ["word"]
         constraints = [
+            # Two partial constraints rather than NULLS NOT DISTINCT, which SQLite (the embedded default) lacks.
             models.UniqueConstraint(
-                fields=["seller", "kind", "word"], name="moderation_word_unique", nulls_distinct=False
+                fields=["kind", "word"], condition=Q(seller__isnull=True), name="moderation_word_unique_global"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "kind", "word"],
+                condition=Q(seller__isnull=False),
+                name="moderation_word_unique_seller",
             ),
             # Sellers mute words in their own shows; allowing a word overrides the global list, staff only.
             models.CheckConstraint(
@@ -126,7 +132,10 @@ class ModerationPattern(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["seller", "pattern"], name="moderation_pattern_unique", nulls_distinct=False
+                fields=["pattern"], condition=Q(seller__isnull=True), name="moderation_pattern_unique_global"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "pattern"], condition=Q(seller__isnull=False), name="moderation_pattern_unique_seller"
             ),
         ]
 
@@ -156,7 +165,12 @@ class SlowMode(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["seller", "show_id"], name="slow_mode_unique", nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["seller"], condition=Q(show_id__isnull=True), name="slow_mode_unique_default"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "show_id"], condition=Q(show_id__isnull=False), name="slow_mode_unique_show"
+            ),
             models.CheckConstraint(condition=Q(seconds__lte=3600), name="slow_mode_at_most_an_hour"),
         ]
 
