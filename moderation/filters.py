@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +28,8 @@ LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i"}
     | {"|": "i", "+": "t"}
 )
+# Cyrillic and Greek letters drawn like Latin ones (a Cyrillic es in "fu\u0441k").
+LOOK_ALIKES = str.maketrans("абвеікмнорстухѕјԁүıαβεικνορτυχ", "abbeikmhopctyxsjdyiabeikvoptux")
 LETTERS = frozenset(string.ascii_lowercase)
 # Symbols that stand for letters inside a word but are punctuation at its edges ("hi!", "$5").
 EDGE_SYMBOLS = "!|+@$"
@@ -41,6 +44,11 @@ SPELLED_RUN = 3
 
 def squeeze(word: str) -> str:
     return SQUEEZE_RE.sub(r"\1", word)
+
+
+def is_short(piece: str) -> bool:
+    # "kkk" in "f u c kkk" is one letter held down.
+    return len(piece) <= SHORT_PIECE or (len(set(piece)) <= SHORT_PIECE and len(squeeze(piece)) <= SHORT_PIECE)
 
 
 def runs(word: str) -> tuple[int, ...]:
@@ -66,15 +74,16 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     low = text.lower().translate(APOSTROPHES)
     if not low.isascii():
-        low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+        low = unicodedata.normalize("NFKD", low.translate(LOOK_ALIKES)).encode("ascii", "ignore").decode()
     words: list[str] = []
     masked: list[str] = []
     # Each piece with whether it had a real letter: "4 5 5" is a number, "a 5 5" is a word.
     pieces: list[tuple[str, bool]] = []
     for raw in TOKEN_RE.findall(low):
         if LETTERS.isdisjoint(raw):
-            mapped = raw.translate(LEET)
-            pieces.append((mapped if len(raw) == 1 and mapped in LETTERS else "", False))
+            # One symbol for one letter ("s h 1 t", "s h i 7!"); longer numbers stay numbers.
+            mapped = (raw.rstrip("!.") or raw).translate(LEET)
+            pieces.append((mapped if len(mapped) == 1 and mapped in LETTERS else "", False))
             continue
         core = raw.strip(EDGE_SYMBOLS)
         if raw.startswith("*") and raw.endswith("*"):
@@ -96,18 +105,21 @@ def normalize(text: str) -> Normalized:
     spelled: list[str] = []
     short: list[tuple[str, bool]] = []
     for index, (piece, real) in enumerate([*pieces, ("", False)]):
-        if 0 < len(piece) <= SHORT_PIECE:
+        if piece and is_short(piece):
             short.append((piece, real))
         else:
             # Letters spelled apart ("f u c k", "sh i t") are read as the word they spell.
             if len(short) >= 2 and any(r for _, r in short):
                 words.append("".join(p for p, _ in short))
-                if len(short) >= SPELLED_RUN and all(len(p) == 1 for p, _ in short):
-                    spelled.append(squeeze("".join(p for p, _ in short)))
+                # Single letters in a row ("s l u t" in "s l u t off") are searched for listed words.
+                for single, group in groupby(short, key=lambda item: len(set(item[0])) == 1):
+                    letters = "".join(p for p, _ in group)
+                    if single and len(letters) >= SPELLED_RUN:
+                        spelled.append(squeeze(letters))
             short.clear()
         if index and piece:
             left, left_real = pieces[index - 1]
-            if left and (real or left_real) and min(len(left), len(piece)) <= SHORT_PIECE:
+            if left and (real or left_real) and (is_short(left) or is_short(piece)):
                 joined.append(left + piece)
                 joined_splits.append(len(squeeze(left)))
     return Normalized(
@@ -141,7 +153,9 @@ class WordMatcher:
             elif " " in entry:
                 self.phrases.append(" " + " ".join(normalize(entry).words) + " ")
             elif entry:
-                self.words.setdefault(squeeze(entry), []).append(runs(entry))
+                # Listed as people would type it ("ch3ap"): kept as the normalised message reads it.
+                word = entry.strip(EDGE_SYMBOLS).translate(LEET)
+                self.words.setdefault(squeeze(word), []).append(runs(word))
         self.roots = sorted(roots)
         self.roots_re = re.compile("|".join(map(re.escape, self.roots))) if self.roots else None
         self.allowed = frozenset(allowed)
