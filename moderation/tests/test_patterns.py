@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
         (r"(a)\1", "back-references"),
         (r"(?<=pay)me", "back-references"),
         (r"(unclosed", "missing )"),
+        (r"(?:a{1000}){1000}", "invalid repetition size"),
         (r"x*", "matches an empty message"),
         (r"", "Enter a pattern"),
         ("a" * 201, "at most 200 characters"),
