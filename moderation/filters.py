@@ -47,8 +47,8 @@ def squeeze(word: str) -> str:
 
 
 def is_short(piece: str) -> bool:
-    # "kkk" in "f u c kkk" is one letter held down.
-    return len(piece) <= SHORT_PIECE or (len(set(piece)) <= SHORT_PIECE and len(squeeze(piece)) <= SHORT_PIECE)
+    """At most two letters once held-down letters count once ("kkk" in "f u c kkk")."""
+    return len(piece) <= SHORT_PIECE or not piece.lstrip(piece[0]).lstrip(piece[-1])
 
 
 def runs(word: str) -> tuple[int, ...]:
@@ -80,6 +80,11 @@ def normalize(text: str) -> Normalized:
     # Each piece with whether it had a real letter: "4 5 5" is a number, "a 5 5" is a word.
     pieces: list[tuple[str, bool]] = []
     for raw in TOKEN_RE.findall(low):
+        if raw.isalpha():
+            # Most words need none of what follows.
+            words.append(raw)
+            pieces.append((raw, True))
+            continue
         if LETTERS.isdisjoint(raw):
             # One symbol for one letter ("s h 1 t", "s h i 7!"); longer numbers stay numbers.
             mapped = (raw.rstrip("!.") or raw).translate(LEET)
@@ -104,22 +109,24 @@ def normalize(text: str) -> Normalized:
     joined_splits: list[int] = []
     spelled: list[str] = []
     short: list[tuple[str, bool]] = []
+    shorts = [bool(piece) and is_short(piece) for piece, _ in pieces]
     for index, (piece, real) in enumerate([*pieces, ("", False)]):
-        if piece and is_short(piece):
+        is_short_piece = index < len(shorts) and shorts[index]
+        if is_short_piece:
             short.append((piece, real))
         else:
             # Letters spelled apart ("f u c k", "sh i t") are read as the word they spell.
             if len(short) >= 2 and any(r for _, r in short):
                 words.append("".join(p for p, _ in short))
                 # Single letters in a row ("s l u t" in "s l u t off") are searched for listed words.
-                for single, group in groupby(short, key=lambda item: len(set(item[0])) == 1):
+                for single, group in groupby(short, key=lambda item: not item[0].lstrip(item[0][0])):
                     letters = "".join(p for p, _ in group)
                     if single and len(letters) >= SPELLED_RUN:
                         spelled.append(squeeze(letters))
             short.clear()
-        if index and piece:
+        if index and piece and (is_short_piece or shorts[index - 1]):
             left, left_real = pieces[index - 1]
-            if left and (real or left_real) and (is_short(left) or is_short(piece)):
+            if left and (real or left_real):
                 joined.append(left + piece)
                 joined_splits.append(len(squeeze(left)))
     return Normalized(
