@@ -83,12 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.utils import timezone
 
     from moderation.filters import compile_pattern, probe_pattern
-    from moderation.models import PatternAction
+    from moderation.models import ModerationPattern, PatternAction
     from moderation.rules import rules_for, rules_forget, seller_rules
     from moderation.services import Action, check_content, check_message, mute_word_add, pattern_add, slow_mode_set
 
     users = get_user_model()
     run = uuid.uuid4().hex[:8]
+    # Staff patterns apply to every seller: drop earlier runs' so each run checks against the same rules.
+    ModerationPattern.objects.filter(seller=None, pattern__startswith=r"\bbench-").delete()
     seller = users.objects.create_user(email=f"bench-mod-seller-{run}@example.com", display_name="Bench seller")
     mute_word_add(seller=seller, word="knockoff")
     pattern_add(seller=seller, pattern=r"\bswap\s+only\b", action=PatternAction.REJECT)
