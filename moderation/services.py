@@ -155,7 +155,8 @@ def check_content(
     low_trust: bool,
     normalized: filters.Normalized | None = None,
 ) -> Verdict:
-    """The content filters alone, in order: words, capitals, links, payment, custom patterns."""
+    """The content filters alone: listed words first, then what holds or rejects (phone numbers,
+    payment solicitation, custom patterns), then what only changes the text (capitals, links)."""
     normalized = normalized or filters.normalize(text)
     if rules.matcher.find(normalized):
         return _reject("profanity", "Your message contains language that isn't allowed here.", text)
