@@ -29,11 +29,11 @@ def test_an_invalid_pattern_is_refused_in_the_admin_with_why(admin_client):
     assert not ModerationPattern.objects.exists()
 
 
-def test_a_ban_added_in_the_admin_refuses_the_users_next_message(admin_client, commit_callbacks):
+def test_a_ban_added_in_the_admin_refuses_the_users_next_message(admin_client, django_capture_on_commit_callbacks):
     user = TrustedUserFactory()
     assert check_message(sender=user, text="hello").code == "ok"
 
-    with commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:moderation_sanction_add"),
             {"user": user.pk, "kind": "ban", "scope": "global", "reason": "Scam attempts"},
@@ -44,8 +44,8 @@ def test_a_ban_added_in_the_admin_refuses_the_users_next_message(admin_client, c
     assert check_message(sender=user, text="hello again").code == "banned"
 
 
-def test_a_pattern_added_in_the_admin_applies_to_every_message(admin_client, commit_callbacks):
-    with commit_callbacks(execute=True):
+def test_a_pattern_added_in_the_admin_applies_to_every_message(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:moderation_moderationpattern_add"),
             {"pattern": r"\bswap\s+only\b", "action": "reject", "description": "Swaps happen elsewhere"},

@@ -29,8 +29,10 @@ def seller_client(seller):
     return client
 
 
-def test_a_seller_mutes_a_word_and_the_check_refuses_it_in_their_shows(seller, seller_client, commit_callbacks):
-    with commit_callbacks(execute=True):
+def test_a_seller_mutes_a_word_and_the_check_refuses_it_in_their_shows(
+    seller, seller_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
         created = seller_client.post(WORDS, {"word": "  Bargain  "}, format="json")
     listed = seller_client.get(WORDS)
     rules_forget()
@@ -127,8 +129,10 @@ def test_the_seller_moderation_api_is_in_the_openapi_schema(api_client):
         assert path in schema["paths"]
 
 
-def test_a_seller_sets_slow_mode_for_their_shows_and_one_show(seller, seller_client, commit_callbacks):
-    with commit_callbacks(execute=True):
+def test_a_seller_sets_slow_mode_for_their_shows_and_one_show(
+    seller, seller_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
         default = seller_client.put(SLOW_MODE, {"seconds": 20}, format="json")
         one_show = seller_client.put(SLOW_MODE, {"seconds": 0, "show_id": 5}, format="json")
         changed = seller_client.put(SLOW_MODE, {"seconds": 30}, format="json")

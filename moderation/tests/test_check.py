@@ -50,11 +50,11 @@ def seller():
 
 
 @pytest.fixture
-def commit(commit_callbacks):
+def commit(django_capture_on_commit_callbacks):
     """Call a service and run what it scheduled for after its commit, as production would."""
 
     def run(action):
-        with commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True):
             return action()
 
     return run

@@ -41,7 +41,7 @@ class Imposed:
         return self.show == show
 
 
-def machine(commit_callbacks):
+def machine(django_capture_on_commit_callbacks):
     class Sanctions(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
@@ -60,7 +60,7 @@ def machine(commit_callbacks):
         def impose(self, kind, scope, show, minutes):
             seller = SHOWS[show]
             expires_at = None if minutes is None else self.now + timedelta(minutes=minutes)
-            with commit_callbacks(execute=True):
+            with django_capture_on_commit_callbacks(execute=True):
                 sanction = sanction_create(
                     user=self.user,
                     kind=kind,
@@ -77,7 +77,7 @@ def machine(commit_callbacks):
         @rule(data=st.data())
         def lift(self, data):
             imposed = data.draw(st.sampled_from(self.imposed))
-            with commit_callbacks(execute=True):
+            with django_capture_on_commit_callbacks(execute=True):
                 sanction_revoke(sanction_id=imposed.id)
             imposed.revoked = True
 
@@ -113,7 +113,8 @@ def machine(commit_callbacks):
 
 
 @pytest.mark.django_db
-def test_sanctions_match_the_model(commit_callbacks):
+def test_sanctions_match_the_model(django_capture_on_commit_callbacks):
     run_state_machine_as_test(
-        machine(commit_callbacks), settings=settings(max_examples=25, stateful_step_count=20, deadline=None)
+        machine(django_capture_on_commit_callbacks),
+        settings=settings(max_examples=25, stateful_step_count=20, deadline=None),
     )
