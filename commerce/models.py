@@ -4,6 +4,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Category(models.Model):
@@ -66,6 +67,9 @@ class Product(models.Model):
     quantity_reserved = models.PositiveIntegerField(default=0, editable=False)
     low_stock_threshold = models.PositiveSmallIntegerField(
         default=2, help_text="Tell the seller once when the stock falls to this many or fewer."
+    )
+    overstock_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tell the seller once when the stock rises above this many; empty for never."
     )
     status = models.CharField(max_length=16, choices=ProductStatus.choices, default=ProductStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -274,6 +278,8 @@ class OrderStatus(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
 
 
 class Order(models.Model):
@@ -281,7 +287,7 @@ class Order(models.Model):
 
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales")
-    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
     currency = models.CharField(max_length=3)
     subtotal_cents = models.PositiveIntegerField()
     shipping_cents = models.PositiveIntegerField()
@@ -292,7 +298,7 @@ class Order(models.Model):
     shipping_city = models.CharField(max_length=100)
     shipping_postal_code = models.CharField(max_length=20)
     shipping_country = models.CharField(max_length=2)
-    payment_reference = models.CharField(max_length=100, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True, db_index=True)
     payment_failure = models.CharField(max_length=200, blank=True, help_text="Why the last payment attempt failed.")
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
@@ -301,10 +307,15 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refunded_cents__lte=models.F("total_cents")), name="order_refund_within_total"
+            ),
             models.CheckConstraint(
                 condition=models.Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_is_subtotal_plus_shipping",
@@ -355,8 +366,8 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    from_status = models.CharField(max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -365,3 +376,237 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class WishlistItem(models.Model):
+    """A product a buyer saved for later; they hear when it comes back in stock."""
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When this buyer was last told the product is back, so a hold that expires again and again
+    # does not tell them every time.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "product"], name="wishlistitem_one_per_product"),
+        ]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="wishlistitem_buyer_created_idx"),
+            models.Index(fields=["product"], name="wishlistitem_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} saved by {self.buyer_id}"
+
+
+RATING_MIN, RATING_MAX = 1, 5
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def visible(self) -> "ReviewQuerySet":
+        return self.filter(is_hidden=False)
+
+
+class Review(models.Model):
+    """A buyer's word on one delivered order line: a rating of the product, one of the seller, and text."""
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_written")
+    # Copied from the order line so the product's and the shop's averages are one indexed aggregate each.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received")
+    rating = models.PositiveSmallIntegerField(help_text="The product, 1 to 5 stars.")
+    seller_rating = models.PositiveSmallIntegerField(help_text="The seller, 1 to 5 stars.")
+    text = models.TextField(blank=True, max_length=2000)
+    answer = models.TextField(blank=True, max_length=2000, help_text="The seller's one public answer.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by staff: out of pages and averages.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ReviewQuerySet] = ReviewQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX), name="review_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seller_rating__gte=RATING_MIN, seller_rating__lte=RATING_MAX),
+                name="review_seller_rating_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "-created_at"], name="review_product_idx", condition=models.Q(is_hidden=False)
+            ),
+            models.Index(
+                fields=["seller", "-created_at"], name="review_seller_idx", condition=models.Q(is_hidden=False)
+            ),
+            models.Index(fields=["author", "-created_at"], name="review_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on product {self.product_id} by {self.author_id}"
+
+
+class ReviewModeration(models.Model):
+    """The audit trail of staff hiding and showing reviews."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="moderations")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_hidden = models.BooleanField(help_text="The state the review was put in.")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} {'hidden' if self.is_hidden else 'shown'}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+
+
+class ProductImport(models.Model):
+    """A seller's CSV file of products, read row by row in the background; each row is kept or refused whole."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="product_imports")
+    filename = models.CharField(max_length=255)
+    # The decoded text, so whichever worker picks the import up can read it (no shared disk needed).
+    content = models.TextField()
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField()
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "fields": {"price": ["…"]}}, …] with spreadsheet row numbers (the header is row 1).
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    # Moves with every row, so the sweep can tell a stalled run from a long one.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")), name="productimport_progress_in_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seller", "-created_at"], name="productimport_seller_idx"),
+            # The sweep reads only unfinished imports.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                condition=~models.Q(status="done"),
+                name="productimport_unfinished_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("commerce:seller_product_import", kwargs={"import_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == ImportStatus.DONE
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.is_finished else (100 * self.processed_rows) // max(self.total_rows, 1)
+
+
+class OrderRefund(models.Model):
+    """Money given back on an order, by its seller, staff or at Stripe's dashboard (actor unknown)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=100, blank=True, help_text="The gateway's refund id.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0), name="orderrefund_positive")]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount_cents} on order {self.order_id}"
+
+
+class OrderDispute(models.Model):
+    """A chargeback the buyer's bank opened, as Stripe reported it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    reference = models.CharField(max_length=100, unique=True, help_text="Stripe's dispute id.")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.reference} on order {self.order_id}"
+
+
+class PaymentCustomer(models.Model):
+    """A buyer's customer at Stripe, where their saved cards live."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_customer")
+    reference = models.CharField(max_length=100, unique=True, help_text="Stripe's customer id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.reference} for {self.user_id}"
+
+
+class WebhookEventQuerySet(models.QuerySet["WebhookEvent"]):
+    def unprocessed(self) -> "WebhookEventQuerySet":
+        return self.filter(processed_at__isnull=True)
+
+
+class WebhookEvent(models.Model):
+    """The inbox: every Stripe event stored once, as received, and processed exactly once."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = WebhookEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["received_at"], name="webhookevent_unprocessed_idx", condition=models.Q(processed_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -11,6 +11,7 @@ from tokshop.core.errors import NotFound
 from tokshop.users.models import SellerProfile, User
 
 from .models import CartItem, Category, Order, OrderLine, Product, ProductImage
+from .selectors_reviews import products_with_rating
 
 SEARCH_CONFIG = "english"
 # Must stay the expression of the index in migration 0002_product_search_indexes.
@@ -28,8 +29,10 @@ def _is_postgresql() -> bool:
 
 
 def _with_gallery(queryset: QuerySet[Product]) -> QuerySet[Product]:
-    return queryset.select_related("category", "seller__seller_profile").prefetch_related(
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+    return (
+        products_with_rating(queryset)
+        .select_related("category", "seller__seller_profile")
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
     )
 
 

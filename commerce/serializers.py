@@ -42,6 +42,13 @@ class ShopRefOutputSerializer(serializers.Serializer):
     is_verified = serializers.BooleanField()
 
 
+class RatingOutputSerializer(serializers.Serializer):
+    average = serializers.FloatField(
+        source="rating_average", allow_null=True, help_text="Mean of the visible reviews; null without any."
+    )
+    count = serializers.IntegerField(source="rating_count")
+
+
 class ProductOutputSerializer(serializers.ModelSerializer):
     category = CategoryOutputSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(source="tag_list", child=serializers.CharField(), read_only=True)
@@ -49,6 +56,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
     images = ProductImageOutputSerializer(many=True, read_only=True)
     in_stock = serializers.BooleanField(source="is_in_stock", read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    rating = RatingOutputSerializer(source="*", read_only=True)
 
     class Meta:
         model = Product
@@ -68,6 +76,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "shop",
             "images",
             "url",
+            "rating",
             "created_at",
         ]
         read_only_fields = fields
@@ -255,6 +264,8 @@ class OrderOutputSerializer(serializers.ModelSerializer):
             "shipped_at",
             "delivered_at",
             "cancelled_at",
+            "refunded_cents",
+            "refunded_at",
             "events",
         ]
         read_only_fields = fields

@@ -25,7 +25,7 @@ from .forms import (
     form_add_service_error,
 )
 from .models import CART_LINE_MAX, Order, OrderStatus, Product
-from .payments import ChargeStatus
+from .payments import ChargeStatus, stripe_enabled
 from .selectors import (
     cart_get_for_buyer,
     order_get_for_buyer,
@@ -57,6 +57,8 @@ from .services.orders import (
     order_pay,
     order_ship,
 )
+from .services.refunds import REFUNDABLE
+from .views_payments import RefundForm, order_payment_context, order_payment_return, stripe_csp
 
 SELLER_PAGE_SIZE = 20
 SEARCH_PAGE_SIZE = 24
@@ -314,17 +316,21 @@ def checkout_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.info(request, "Your cart is empty.")
         return redirect("commerce:cart")
     shipping_form = ShippingForm(request.POST or None)
-    card_form = CardForm(request.POST or None)
-    if request.method == "POST" and shipping_form.is_valid() and card_form.is_valid():
+    # With Stripe the card is taken on the order page, by Stripe's own form.
+    card_form = None if stripe_enabled() else CardForm(request.POST or None)
+    if request.method == "POST" and shipping_form.is_valid() and (card_form is None or card_form.is_valid()):
         try:
             orders = checkout(buyer=request.user, shipping=shipping_form.cleaned_data)
         except ApplicationError as error:
             form_add_service_error(shipping_form, error)
         else:
-            for order in orders:
-                _payment_message(
-                    request, order_pay(buyer=request.user, order_id=order.pk, card_number=card_form.card())
-                )
+            if card_form is None:
+                messages.info(request, "Your order is placed: pay for it below.")
+            else:
+                for order in orders:
+                    _payment_message(
+                        request, order_pay(buyer=request.user, order_id=order.pk, card_number=card_form.card())
+                    )
             return redirect(orders[0] if len(orders) == 1 else "commerce:orders")
     sellers = {item.product.seller_id for item in cart.items}
     context = {
@@ -352,9 +358,11 @@ def _buyer_order_or_404(request: AuthenticatedHttpRequest, order_id: int) -> Ord
 
 
 @login_required
+@stripe_csp
 def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
-    order = _buyer_order_or_404(request, order_id)
-    return render(request, "commerce/order_detail.html", {"order": order, "card_form": CardForm()})
+    order = order_payment_return(request, _buyer_order_or_404(request, order_id))
+    context = {"order": order, "card_form": CardForm(), **order_payment_context(request, order)}
+    return render(request, "commerce/order_detail.html", context)
 
 
 @login_required
@@ -437,4 +445,5 @@ def seller_order_detail(request: AuthenticatedHttpRequest, order_id: int) -> Htt
             messages.success(request, f"Order {order.number} is marked shipped; the buyer is told.")
             return redirect("commerce:seller_order", order_id=order_id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "commerce/seller_order_detail.html", {"order": order, "form": form}, status=status)
+    context = {"order": order, "form": form, "refund_form": RefundForm(), "refundable": order.status in REFUNDABLE}
+    return render(request, "commerce/seller_order_detail.html", context, status=status)

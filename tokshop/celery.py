@@ -25,4 +25,16 @@ app.conf.beat_schedule = {
         "task": "commerce.reservations_expire",
         "schedule": crontab(),
     },
+    # An import whose task message was lost (a broker restart) or whose worker died waits for
+    # nobody; every five minutes matches the staleness the sweep looks for (IMPORT_STALE_AFTER).
+    "commerce.product_imports_resend": {
+        "task": "commerce.product_imports_resend",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Stripe webhook events whose processing failed (Stripe or the database briefly unreachable)
+    # are replayed every minute; each is processed exactly once, however often it is replayed.
+    "commerce.webhook_events_replay": {
+        "task": "commerce.webhook_events_replay",
+        "schedule": crontab(),
+    },
 }

@@ -22,14 +22,16 @@ from ..models import (
     StockReservation,
 )
 from ..selectors import product_get_own_for_update
+from .wishlist import wishlist_back_in_stock_schedule
 
 RESERVATION_TTL = timedelta(minutes=15)
 SOLD_OUT = "Sorry, {title} sold out meanwhile."
 
 
-def stock_announce(*, product: Product, on_hand_before: int) -> None:
-    """After a change to one product's stock: tell its watchers what is left, and its seller once
-    when the count on hand falls to the low-stock threshold and once when it reaches zero."""
+def stock_announce(*, product: Product, on_hand_before: int, reserved_before: int | None = None) -> None:
+    """After a change to one product's stock: tell its watchers what is left, its seller once
+    when the count on hand falls to the low-stock threshold and once when it reaches zero, and the
+    buyers who saved it when units are available again."""
     from tokshop.notifications.models import NotificationKind
     from tokshop.notifications.services import notification_create
 
@@ -38,6 +40,10 @@ def stock_announce(*, product: Product, on_hand_before: int) -> None:
         "product.stock_changed",
         events.product_stock_changed(product_id=product.pk, available=product.quantity_available),
     )
+    if reserved_before is None:
+        reserved_before = product.quantity_reserved
+    if on_hand_before - reserved_before <= 0 < product.quantity_available and product.is_active:
+        wishlist_back_in_stock_schedule(product_id=product.pk)
     after = product.quantity_on_hand
     url = reverse("commerce:seller_product_edit", kwargs={"product_id": product.pk})
     if after == 0 < on_hand_before:
@@ -54,6 +60,15 @@ def stock_announce(*, product: Product, on_hand_before: int) -> None:
             kind=NotificationKind.INVENTORY,
             title=f"Only {after} left of {product.title}",
             body=f"You asked to hear when {product.low_stock_threshold} or fewer were left.",
+            url=url,
+        )
+    # And once when a restock or return lifts the count above the seller's overstock mark, if set.
+    elif product.overstock_threshold is not None and on_hand_before <= product.overstock_threshold < after:
+        notification_create(
+            user=product.seller,
+            kind=NotificationKind.INVENTORY,
+            title=f"{after} of {product.title} on hand: overstocked",
+            body=f"You asked to hear when more than {product.overstock_threshold} were on hand.",
             url=url,
         )
 
@@ -97,7 +112,11 @@ def stock_reserve_within(*, buyer: User, lines: dict[int, int], ttl: timedelta) 
             actor=buyer,
             reservation=reservation,
         )
-        stock_announce(product=product, on_hand_before=product.quantity_on_hand)
+        stock_announce(
+            product=product,
+            on_hand_before=product.quantity_on_hand,
+            reserved_before=product.quantity_reserved - quantity,
+        )
         reservations.append(reservation)
     return reservations
 
@@ -126,7 +145,11 @@ def _reservations_end(reservations: list[StockReservation], *, status: str, reas
             order_id=reservation.order_id,
         )
         product = Product.objects.select_related("seller").get(pk=reservation.product_id)
-        stock_announce(product=product, on_hand_before=product.quantity_on_hand - on_hand)
+        stock_announce(
+            product=product,
+            on_hand_before=product.quantity_on_hand - on_hand,
+            reserved_before=product.quantity_reserved + quantity,
+        )
     return len(reservations)
 
 
@@ -206,3 +229,26 @@ def _stock_set(*, product: Product, on_hand: int, reason: str, actor: User | Non
         product=product, delta_on_hand=on_hand - before, reason=reason, actor=actor, note=note[:200]
     )
     stock_announce(product=product, on_hand_before=before)
+
+
+LOW_STOCK_THRESHOLD_MAX = 32_767
+
+
+@transaction.atomic
+def stock_thresholds_set(
+    *, seller: User, product_id: int, low_stock_threshold: int, overstock_threshold: int | None
+) -> Product:
+    """Set when the seller hears about one of their products' stock: at or below `low_stock_threshold`,
+    and above `overstock_threshold` (None: never)."""
+    fields: dict[str, list[str]] = {}
+    if not 0 <= low_stock_threshold <= LOW_STOCK_THRESHOLD_MAX:
+        fields["low_stock_threshold"] = [f"Use a number from 0 to {LOW_STOCK_THRESHOLD_MAX}."]
+    if overstock_threshold is not None and overstock_threshold <= low_stock_threshold:
+        fields["overstock_threshold"] = ["Use a number above the low-stock threshold, or leave it empty."]
+    if fields:
+        raise ApplicationError(INVALID_FIELDS, fields=fields)
+    product = product_get_own_for_update(seller=seller, product_id=product_id)
+    product.low_stock_threshold = low_stock_threshold
+    product.overstock_threshold = overstock_threshold
+    product.save(update_fields=["low_stock_threshold", "overstock_threshold", "updated_at"])
+    return product

@@ -21,7 +21,7 @@ from ..models import (
     OrderStatus,
     StockReservation,
 )
-from ..payments import ChargeStatus, payment_gateway
+from ..payments import ChargeStatus, TestGateway, payment_gateway
 from ..signals import order_paid
 from .inventory import RESERVATION_TTL, stock_commit, stock_release, stock_reserve, stock_reserve_within
 
@@ -40,6 +40,7 @@ ORDER_TIMESTAMPS = {
     OrderStatus.SHIPPED: "shipped_at",
     OrderStatus.DELIVERED: "delivered_at",
     OrderStatus.CANCELLED: "cancelled_at",
+    OrderStatus.REFUNDED: "refunded_at",
 }
 
 
@@ -176,31 +177,45 @@ def order_pay(*, buyer: User, order_id: int, card_number: str) -> PaymentOutcome
     A declined card or one that needs authentication leaves the order awaiting payment, with the
     reason; its stock stays held until the hold expires.
     """
-    from ..tasks import order_receipt_send_task
-
+    gateway = payment_gateway()
+    if not isinstance(gateway, TestGateway):
+        raise Conflict(
+            "Card numbers are not taken here: pay with the secure payment form on the order page.",
+            code="use_payment_form",
+        )
     order = _order_get_for_update(order_id=order_id, buyer=buyer)
     _order_require(order, OrderStatus.PENDING_PAYMENT)
-    held = _order_hold_stock(order)
+    # Held before charging, so a card is never charged for stock that is gone.
+    _order_hold_stock(order)
     attempt = order.events.count()
-    result = payment_gateway().charge(
+    result = gateway.charge(
         amount_cents=order.total_cents,
         currency=order.currency,
         card_number=card_number,
         idempotency_key=f"order-{order.pk}-attempt-{attempt}",
     )
     if result.status != ChargeStatus.SUCCEEDED:
-        order.payment_failure = result.message[:200]
-        order.save(update_fields=["payment_failure"])
-        OrderEvent.objects.create(
-            order=order, actor=buyer, from_status=order.status, to_status=order.status, note=f"Payment {result.status}"
-        )
+        order_payment_failed(order, actor=buyer, status=result.status, message=result.message)
         return PaymentOutcome(order=order, status=result.status, message=result.message)
-    order.payment_reference = result.reference
+    order_mark_paid(order, actor=buyer, reference=result.reference)
+    return PaymentOutcome(order=order, status=result.status, message=result.message)
+
+
+def order_mark_paid(order: Order, *, actor: User | None, reference: str) -> None:
+    """Record a payment the gateway took for an order locked by the caller and awaiting payment.
+
+    Its stock is sold (held again first if the holds expired), buyer and seller are told, and the
+    receipt and `order_paid` go out after commit.
+    """
+    from ..tasks import order_receipt_send_task
+
+    held = _order_hold_stock(order)
+    order.payment_reference = reference
     order.payment_failure = ""
-    _order_transition(order, to=OrderStatus.PAID, actor=buyer, fields=("payment_reference", "payment_failure"))
-    stock_commit(reservation_ids=held, actor=buyer)
+    _order_transition(order, to=OrderStatus.PAID, actor=actor, fields=("payment_reference", "payment_failure"))
+    stock_commit(reservation_ids=held, actor=actor)
     InventoryChange.objects.filter(reservation_id__in=held, order__isnull=True).update(order=order)
-    _order_notify(order, user=buyer, title=f"Order {order.number} is paid", body="The seller will ship it soon.")
+    _order_notify(order, user=order.buyer, title=f"Order {order.number} is paid", body="The seller will ship it soon.")
     _order_notify(
         order,
         user=order.seller,
@@ -210,7 +225,15 @@ def order_pay(*, buyer: User, order_id: int, card_number: str) -> PaymentOutcome
     )
     transaction.on_commit(lambda: order_receipt_send_task.delay(order.pk), robust=True)
     transaction.on_commit(lambda: order_paid.send(sender=Order, order=order))
-    return PaymentOutcome(order=order, status=result.status, message=result.message)
+
+
+def order_payment_failed(order: Order, *, actor: User | None, status: str, message: str) -> None:
+    """Keep why a payment attempt failed on an order locked by the caller; it still awaits payment."""
+    order.payment_failure = message[:200]
+    order.save(update_fields=["payment_failure"])
+    OrderEvent.objects.create(
+        order=order, actor=actor, from_status=order.status, to_status=order.status, note=f"Payment {status}"
+    )
 
 
 def _order_notify(order: Order, *, user: User, title: str, body: str, url: str = "") -> None:
@@ -240,6 +263,10 @@ def order_cancel(*, buyer: User, order_id: int) -> Order:
     _order_require(order, OrderStatus.PENDING_PAYMENT)
     stock_release(reservation_ids=list(order.reservations.active().values_list("pk", flat=True)), actor=buyer)
     _order_transition(order, to=OrderStatus.CANCELLED, actor=buyer, note="Cancelled by the buyer")
+    if order.payment_reference.startswith("pi_"):
+        from ..tasks import order_payment_cancel_task
+
+        transaction.on_commit(lambda: order_payment_cancel_task.delay(order.pk), robust=True)
     return order
 
 
@@ -255,7 +282,10 @@ def order_ship(*, seller: User, order_id: int, carrier: str, tracking_number: st
     if fields:
         raise ApplicationError(INVALID_FIELDS, fields=fields)
     order = _order_get_for_update(order_id=order_id, seller=seller)
-    _order_require(order, OrderStatus.PAID)
+    # A partial refund (one item out of stock, say) leaves the rest to ship.
+    _order_require(order, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+    if order.shipped_at:
+        raise Conflict("This order is shipped already.", code="order_state")
     order.carrier, order.tracking_number = carrier[:60], tracking_number[:100]
     _order_transition(order, to=OrderStatus.SHIPPED, actor=seller, fields=("carrier", "tracking_number"))
     _order_notify(
@@ -271,6 +301,8 @@ def order_ship(*, seller: User, order_id: int, carrier: str, tracking_number: st
 def order_confirm_delivery(*, buyer: User, order_id: int) -> Order:
     """The buyer says the parcel arrived."""
     order = _order_get_for_update(order_id=order_id, buyer=buyer)
-    _order_require(order, OrderStatus.SHIPPED)
+    _order_require(order, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED)
+    if not order.shipped_at or order.delivered_at:
+        raise Conflict("This order is not on its way.", code="order_state")
     _order_transition(order, to=OrderStatus.DELIVERED, actor=buyer)
     return order

@@ -1,5 +1,7 @@
 from django import template
 
+from ..payments import stripe_enabled
+
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
@@ -14,3 +16,9 @@ def money(cents: int, currency: str = "USD") -> str:
     amount = f"{cents / 10**places:,.{places}f}"
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+@register.simple_tag
+def stripe_is_enabled() -> bool:
+    """Whether Stripe takes payments here (saved cards exist only then)."""
+    return stripe_enabled()

@@ -1,45 +1,17 @@
 """A person in headless Chromium: signs up, confirms the e-mail, signs in, sees a notification arrive."""
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.processes import LOGS, asgi_server, free_port
+from tests.browser.helpers import console_errors, shoot
 from tokshop.notifications.models import NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = LOGS / "browser"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
-    mailbox = tmp_path / "mailbox"
-    with asgi_server(
-        "browser", port=port, TEST_MAILBOX_DIR=str(mailbox), SITE_URL=f"http://127.0.0.1:{port}"
-    ) as address:
-        yield f"http://{address}", mailbox
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def verification_link(mailbox: Path) -> str:
@@ -57,8 +29,7 @@ def test_sign_up_verify_sign_in_and_get_a_live_notification(browser: Browser, si
     base, mailbox = site
     kind = "phone" if viewport["width"] < 600 else "desktop"
     page = browser.new_page(viewport=viewport)
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = console_errors(page)
 
     page.goto(f"{base}/accounts/signup/")
     page.get_by_label("E-mail").fill("robin@example.com")

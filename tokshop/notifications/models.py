@@ -9,6 +9,7 @@ class NotificationKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Tokshop announcements"
     ORDERS = "orders", "Orders"
     INVENTORY = "inventory", "Low stock alerts"
+    SAVED = "saved", "Saved items back in stock"
 
 
 # Kinds whose e-mail a user cannot turn off: they protect the account.
@@ -19,6 +20,7 @@ EMAIL_DEFAULTS = {
     NotificationKind.ANNOUNCEMENT: False,
     NotificationKind.ORDERS: True,
     NotificationKind.INVENTORY: True,
+    NotificationKind.SAVED: True,
 }
 
 

@@ -327,3 +327,13 @@ LOGGING: dict[str, Any] = {
 # --- Payments ----------------------------------------------------------------------------------
 # Unset: the built-in test gateway (commerce/payments.py) takes every payment; nothing is charged.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# All three set: Stripe (commerce/payments/stripe_gateway.py) with its Payment Element and webhooks.
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Another API address than Stripe's: a local fake of its API in tests.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# stripe-python retries network errors itself, with the same idempotency key, before a task retries.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Webhook signatures older than this are refused (replayed deliveries); Stripe's own default.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_JS_ORIGIN = "https://js.stripe.com"

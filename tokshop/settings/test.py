@@ -6,7 +6,9 @@ import os
 # `makemigrations --check` reads an (empty) migration history there instead of waiting for one.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
-os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test")
+# Pub/sub channels ignore the Redis database number: test runs sharing one Redis (each on its own
+# test database) keep their live events apart by prefix, or one run's toasts land in another's pages.
+os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test-" + os.environ.get("TEST_DATABASE_NAME", "default"))
 
 from .base import *  # noqa: F403
 from .base import DATABASES, env
@@ -22,8 +24,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if os.environ.get("TEST_MAILBOX_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_MAILBOX_DIR"]
-# Tasks run inline unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run inline unless a test starts a real worker (a server process it starts is told so here).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {

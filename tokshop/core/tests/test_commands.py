@@ -42,3 +42,26 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
 
 def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_seed_demo_gives_products_and_the_shop_ratings_once(django_capture_on_commit_callbacks, settings, tmp_path):
+    from commerce.models import Review, WishlistItem
+    from commerce.selectors import product_get_public
+    from commerce.selectors_reviews import seller_rating
+    from tokshop.core.management.commands.seed_demo import DEMO_REVIEWS, DEMO_SAVED_SKUS
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+
+    assert Review.objects.count() == len(DEMO_REVIEWS)
+    assert Order.objects.filter(status="delivered").count() == len(DEMO_REVIEWS)
+    seller = User.objects.get(email="seller@tokshop.demo")
+    trip = product_get_public(product_id=Product.objects.get(sku="VV-008").pk)
+    assert trip is not None
+    assert (trip.rating_average, trip.rating_count) == (4.5, 2)
+    assert seller_rating(seller_id=seller.pk).count == len(DEMO_REVIEWS)
+    assert Review.objects.exclude(answer="").count() == 1
+    saved = WishlistItem.objects.filter(buyer__email="buyer@tokshop.demo").values_list("product__sku", flat=True)
+    assert sorted(saved) == DEMO_SAVED_SKUS

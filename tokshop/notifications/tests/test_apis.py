@@ -52,7 +52,14 @@ def test_read_refuses_bad_ids(user_client, notifications, ids):
 def test_preferences_round_trip(user_client):
     url = reverse("api:notification-preferences")
 
-    defaults = {"account": True, "security": True, "announcement": False, "orders": True, "inventory": True}
+    defaults = {
+        "account": True,
+        "security": True,
+        "announcement": False,
+        "orders": True,
+        "inventory": True,
+        "saved": True,
+    }
     assert user_client.get(url).json() == defaults
     updated = user_client.patch(url, {"announcement": True, "security": False, "orders": False}, format="json")
 

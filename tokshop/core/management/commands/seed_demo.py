@@ -9,11 +9,13 @@ from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from commerce.models import Category, Order, Product
+from commerce.models import Category, Order, OrderLine, Product, Review, WishlistItem
 from commerce.payments import TEST_CARD_SUCCESS
 from commerce.services.cart import cart_add
 from commerce.services.catalog import product_create, product_image_add
-from commerce.services.orders import checkout, order_pay, order_ship
+from commerce.services.orders import checkout, order_confirm_delivery, order_pay, order_ship
+from commerce.services.reviews import review_answer, review_create
+from commerce.services.wishlist import wishlist_add
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import User
@@ -37,7 +39,45 @@ DEMO_USERS = [
     DemoUser("seller@tokshop.demo", "Sam Seller", "seller", {"is_seller": True}),
     DemoUser("moderator@tokshop.demo", "Mo Moderator", "moderator", {"is_moderator": True}),
     DemoUser("admin@tokshop.demo", "Ada Admin", "staff", {"is_staff": True, "is_superuser": True}),
+    # Buyers whose delivered orders and reviews give the product and shop pages their ratings.
+    DemoUser("cleo@tokshop.demo", "Cleo Collector", "buyer", {}),
+    DemoUser("dev@tokshop.demo", "Dev Digger", "buyer", {}),
 ]
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    buyer: str
+    sku: str
+    rating: int
+    seller_rating: int
+    text: str
+    answer: str = ""
+
+
+DEMO_REVIEWS = [
+    DemoReview(
+        "cleo@tokshop.demo",
+        "VV-008",
+        5,
+        5,
+        "Works perfectly; my first roll came back sharp. Packed like treasure.",
+        "So glad it found a good home. Enjoy shooting!",
+    ),
+    DemoReview(
+        "cleo@tokshop.demo", "VV-002", 4, 5, "Lovely camera, the lens has a faint haze you only see in a torch."
+    ),
+    DemoReview("dev@tokshop.demo", "VV-008", 4, 4, "Meter is accurate. A small scuff on the top plate, as described."),
+    DemoReview("dev@tokshop.demo", "VV-004", 5, 3, "Plays beautifully. Shipping took a week longer than I hoped."),
+]
+DEMO_ADDRESS = {
+    "shipping_line1": "12 Market Street",
+    "shipping_city": "Portland",
+    "shipping_postal_code": "97201",
+    "shipping_country": "US",
+}
+# What the demo buyer keeps under Saved: a camera, and the sold-out clock she waits for.
+DEMO_SAVED_SKUS = ["VV-001", "VV-007"]
 
 
 DEMO_CATEGORIES = [
@@ -239,7 +279,9 @@ class Command(BaseCommand):
             self.ensure_products(users[1])
             progress.step("products")
             self.ensure_orders(buyer=users[0], seller=users[1])
-            progress.step("orders")
+            self.ensure_reviews(seller=users[1])
+            self.ensure_saved(buyer=users[0], seller=users[1])
+            progress.step("orders, reviews and saved products")
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):"))
         for demo in DEMO_USERS:
@@ -306,13 +348,7 @@ class Command(BaseCommand):
         """Two orders for the demo buyer, through the real services: one paid, one shipped."""
         if Order.objects.filter(buyer=buyer).exists():
             return
-        address = {
-            "shipping_name": buyer.display_name,
-            "shipping_line1": "12 Market Street",
-            "shipping_city": "Portland",
-            "shipping_postal_code": "97201",
-            "shipping_country": "US",
-        }
+        address = {**DEMO_ADDRESS, "shipping_name": buyer.display_name}
         orders = []
         for sku in DEMO_ORDER_SKUS:
             product = Product.objects.get(seller=seller, sku=sku)
@@ -321,3 +357,31 @@ class Command(BaseCommand):
             order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
             orders.append(order)
         order_ship(seller=seller, order_id=orders[-1].pk, carrier="USPS", tracking_number="9400 1000 0000 0000 0000 00")
+
+    def ensure_reviews(self, *, seller: User) -> None:
+        """Delivered orders for the reviewing buyers, each line reviewed, through the real services."""
+        for demo in DEMO_REVIEWS:
+            buyer = User.objects.get(email=demo.buyer)
+            if Review.objects.filter(author=buyer, product__sku=demo.sku, product__seller=seller).exists():
+                continue
+            product = Product.objects.get(seller=seller, sku=demo.sku)
+            cart_add(buyer=buyer, product_id=product.pk)
+            [order] = checkout(buyer=buyer, shipping={**DEMO_ADDRESS, "shipping_name": buyer.display_name})
+            order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
+            order_ship(seller=seller, order_id=order.pk, carrier="USPS", tracking_number=f"9400 1000 {order.pk:010d}")
+            order_confirm_delivery(buyer=buyer, order_id=order.pk)
+            review = review_create(
+                author=buyer,
+                order_line_id=OrderLine.objects.get(order=order).pk,
+                rating=demo.rating,
+                seller_rating=demo.seller_rating,
+                text=demo.text,
+            )
+            if demo.answer:
+                review_answer(seller=seller, review_id=review.pk, answer=demo.answer)
+
+    def ensure_saved(self, *, buyer: User, seller: User) -> None:
+        if WishlistItem.objects.filter(buyer=buyer).exists():
+            return
+        for sku in DEMO_SAVED_SKUS:
+            wishlist_add(buyer=buyer, product_id=Product.objects.get(seller=seller, sku=sku).pk)

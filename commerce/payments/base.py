@@ -1,16 +1,9 @@
-"""Taking payment for an order: one small interface, and the built-in test gateway behind it.
-
-The test gateway is used whenever STRIPE_SECRET_KEY is unset (development, tests, the demo). It
-charges nothing; its card numbers are Stripe's test numbers, so clients behave the same with both.
-"""
+"""The payment results and the built-in test gateway; payments/__init__.py chooses the gateway."""
 
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
-
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 
 class ChargeStatus(StrEnum):
@@ -28,9 +21,18 @@ class ChargeResult:
     message: str
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    amount_cents: int
+    reference: str
+
+
 class PaymentGateway(Protocol):
-    def charge(self, *, amount_cents: int, currency: str, card_number: str, idempotency_key: str) -> ChargeResult:
-        """Charge a card once per idempotency key."""
+    """What every gateway does. Taking the money differs: the test gateway is handed a card number,
+    Stripe never sees one from Tokshop (its Payment Element and saved cards do that part)."""
+
+    def refund(self, *, payment_reference: str, amount_cents: int, idempotency_key: str) -> RefundResult:
+        """Give back part or all of a payment, once per idempotency key."""
         ...
 
 
@@ -57,9 +59,5 @@ class TestGateway:
             )
         return ChargeResult(ChargeStatus.DECLINED, amount_cents, currency, reference, "Your card was declined.")
 
-
-def payment_gateway() -> PaymentGateway:
-    if settings.STRIPE_SECRET_KEY:
-        # Stripe is its own issue; refusing to start beats taking orders nobody can pay for.
-        raise ImproperlyConfigured("Stripe payments are not part of this build: unset STRIPE_SECRET_KEY.")
-    return TestGateway()
+    def refund(self, *, payment_reference: str, amount_cents: int, idempotency_key: str) -> RefundResult:
+        return RefundResult(amount_cents, "test_re_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24])
