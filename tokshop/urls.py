@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("tokshop.users.api_urls")),
     path("", include("tokshop.notifications.api_urls")),
     path("", include("commerce.api_urls")),
+    path("", include("moderation.api_urls")),
 ]
 
 urlpatterns = [

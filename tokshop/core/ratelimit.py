@@ -1,14 +1,22 @@
-"""Fixed-window rate limits on the shared cache (Redis in production), for pages and services."""
+"""Rate limits on Redis (memory in the embedded default), for pages and services: fixed windows
+for coarse abuse limits, sliding windows where a burst across a window edge matters."""
 
 import hashlib
-from collections.abc import Callable
-from functools import wraps
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, wraps
 from typing import Any
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from redis.exceptions import NoScriptError
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
@@ -46,3 +54,144 @@ def rate_limited_post(*, scope: str, limit: int, window: int) -> Callable[[Any],
         return wrapped
 
     return decorator
+
+
+# --- Sliding windows -------------------------------------------------------------------------
+# A fixed window lets a burst straddle its edge (twice the limit within a few seconds); chat spam and
+# slow mode need "no more than N in any W seconds", so these keep each hit's time in a sorted set.
+
+SLIDING_WINDOW_SCRIPT = """
+local now = tonumber(ARGV[1])
+local count = #KEYS
+for i = 1, count do
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[i]) >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    return {i, tonumber(oldest[2]) + window - now}
+  end
+end
+for i = 1, count do
+  local window = tonumber(ARGV[2 * i + 1])
+  local seq = redis.call('INCR', KEYS[i] .. ':seq')
+  redis.call('PEXPIRE', KEYS[i] .. ':seq', window)
+  redis.call('ZADD', KEYS[i], now, now .. '-' .. seq)
+  redis.call('PEXPIRE', KEYS[i], window)
+end
+return {0, 0}
+"""
+
+
+@dataclass(frozen=True)
+class SlidingLimit:
+    """At most `limit` hits for `key` in any `window_ms` milliseconds."""
+
+    scope: str
+    key: str
+    limit: int
+    window_ms: int
+
+
+@dataclass(frozen=True)
+class LimitExceeded:
+    limit: SlidingLimit
+    retry_after_ms: int
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after_ms / 1000))
+
+
+class _RedisWindows:
+    def __init__(self) -> None:
+        from django_redis import get_redis_connection
+
+        self._client = get_redis_connection("default")
+        self._script = self._client.register_script(SLIDING_WINDOW_SCRIPT)
+
+    @staticmethod
+    def _script_input(limits: Sequence[SlidingLimit], now_ms: int) -> tuple[list[str], list[int]]:
+        keys = [f"{settings.REDIS_KEY_PREFIX}:window:{limit.scope}:{limit.key}" for limit in limits]
+        args: list[int] = [now_ms]
+        for limit in limits:
+            args += [limit.limit, limit.window_ms]
+        return keys, args
+
+    def hit(self, limits: Sequence[SlidingLimit], now_ms: int) -> tuple[int, int]:
+        keys, args = self._script_input(limits, now_ms)
+        index, wait = self._script(keys=keys, args=args)
+        return int(index), int(wait)
+
+    def hit_and_read(
+        self, limits: Sequence[SlidingLimit], now_ms: int, cache_keys: Sequence[str]
+    ) -> tuple[tuple[int, int], dict[str, Any]]:
+        # One pipeline, so one round trip: the cache values and the script's answer come back together.
+        client: Any = cache.client  # type: ignore[attr-defined]
+        keys, args = self._script_input(limits, now_ms)
+        for attempt in range(2):
+            pipe = self._client.pipeline(transaction=False)
+            pipe.mget([client.make_key(key) for key in cache_keys])
+            # EVALSHA itself: a Script object in a pipeline asks SCRIPT EXISTS first, a second round trip.
+            pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            try:
+                values, (index, wait) = pipe.execute()
+                break
+            except NoScriptError:
+                # Redis restarted or its scripts were flushed: load it again; nothing was counted.
+                if attempt:
+                    raise
+                self._client.script_load(SLIDING_WINDOW_SCRIPT)
+        read = {key: client.decode(value) for key, value in zip(cache_keys, values, strict=True) if value is not None}
+        return (int(index), int(wait)), read
+
+
+class _MemoryWindows:
+    """The embedded default (one process, no Redis): the same rule over in-memory deques."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str], deque[int]] = {}
+
+    def hit(self, limits: Sequence[SlidingLimit], now_ms: int) -> tuple[int, int]:
+        with self._lock:
+            windows = []
+            for index, limit in enumerate(limits, start=1):
+                hits = self._hits.setdefault((limit.scope, limit.key), deque())
+                while hits and hits[0] <= now_ms - limit.window_ms:
+                    hits.popleft()
+                if len(hits) >= limit.limit:
+                    return index, hits[0] + limit.window_ms - now_ms
+                windows.append(hits)
+            for hits in windows:
+                hits.append(now_ms)
+            return 0, 0
+
+    def hit_and_read(
+        self, limits: Sequence[SlidingLimit], now_ms: int, cache_keys: Sequence[str]
+    ) -> tuple[tuple[int, int], dict[str, Any]]:
+        return self.hit(limits, now_ms), cache.get_many(cache_keys)
+
+
+@lru_cache(maxsize=1)
+def _windows() -> _RedisWindows | _MemoryWindows:
+    return _MemoryWindows() if settings.EMBEDDED else _RedisWindows()
+
+
+def sliding_limits_hit(limits: Sequence[SlidingLimit], *, now_ms: int | None = None) -> LimitExceeded | None:
+    """Count one hit against every limit, atomically: the first limit already full is returned and
+    nothing is counted; otherwise the hit is recorded in all of them and None is returned."""
+    if not limits:
+        return None
+    index, wait = _windows().hit(limits, time.time_ns() // 1_000_000 if now_ms is None else now_ms)
+    return LimitExceeded(limits[index - 1], wait) if index else None
+
+
+def sliding_limits_hit_and_read(
+    limits: Sequence[SlidingLimit], cache_keys: Sequence[str], *, now_ms: int | None = None
+) -> tuple[LimitExceeded | None, dict[str, Any]]:
+    """`sliding_limits_hit`, plus `cache.get_many(cache_keys)` in the same Redis round trip, for
+    checks on every chat message that need a few cached values as well as the limits."""
+    now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    (index, wait), read = _windows().hit_and_read(limits, now_ms, cache_keys)
+    return (LimitExceeded(limits[index - 1], wait) if index else None), read

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tokshop.notifications",
     "commerce",
     "analytics",
+    "moderation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,120 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.apis import IsSeller
+from tokshop.core.apis import request_user, validated
+from tokshop.core.schema import errors
+
+from . import serializers
+from .selectors import mute_word_list_for_seller, pattern_list_for_seller, slow_mode_list_for_seller
+from .services import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
+
+
+class SellerMuteWordListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Words muted in your shows",
+        responses={200: serializers.MuteWordOutputSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        words = mute_word_list_for_seller(seller=request_user(request))
+        return Response(serializers.MuteWordOutputSerializer(words, many=True).data)
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Mute a word in your shows",
+        description="Messages with the word (after normalising leetspeak, spacing and repeated letters) are refused "
+        "in your shows. Muting a word twice returns the same entry.",
+        request=serializers.MuteWordInputSerializer,
+        responses={201: serializers.MuteWordOutputSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.MuteWordInputSerializer, request)
+        word = mute_word_add(seller=request_user(request), word=data["word"])
+        return Response(serializers.MuteWordOutputSerializer(word).data, status=status.HTTP_201_CREATED)
+
+
+class SellerMuteWordDeleteApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Unmute a word in your shows",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, word_id: int) -> Response:
+        mute_word_remove(seller=request_user(request), word_id=word_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerPatternListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Your custom message patterns",
+        responses={200: serializers.PatternOutputSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        patterns = pattern_list_for_seller(seller=request_user(request))
+        return Response(serializers.PatternOutputSerializer(patterns, many=True).data)
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Add a custom message pattern for your shows",
+        description="An RE2 regular expression (no back-references or look-around), matched ignoring case. "
+        "Messages matching it are held for review or rejected. A pattern that is invalid, matches an empty "
+        "message or runs too long is refused with the reason.",
+        request=serializers.PatternInputSerializer,
+        responses={201: serializers.PatternOutputSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.PatternInputSerializer, request)
+        pattern = pattern_add(seller=request_user(request), **data)
+        return Response(serializers.PatternOutputSerializer(pattern).data, status=status.HTTP_201_CREATED)
+
+
+class SellerPatternDeleteApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Remove one of your custom patterns",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, pattern_id: int) -> Response:
+        pattern_remove(seller=request_user(request), pattern_id=pattern_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerSlowModeApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Slow mode in your shows",
+        description="Your default (`show_id` null) and any show's own setting.",
+        responses={200: serializers.SlowModeOutputSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        modes = slow_mode_list_for_seller(seller=request_user(request))
+        return Response(serializers.SlowModeOutputSerializer(modes, many=True).data)
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Set slow mode for your shows or one show",
+        description="Each sender waits `seconds` between messages in the show; a show's own setting beats your "
+        "default. 0 turns it off.",
+        request=serializers.SlowModeInputSerializer,
+        responses={200: serializers.SlowModeOutputSerializer, **errors(400, 401, 403)},
+    )
+    def put(self, request: Request) -> Response:
+        data = validated(serializers.SlowModeInputSerializer, request)
+        mode = slow_mode_set(seller=request_user(request), seconds=data["seconds"], show_id=data["show_id"])
+        return Response(serializers.SlowModeOutputSerializer(mode).data)

@@ -1,0 +1,178 @@
+"""Sanctions, word lists, patterns, link domains and slow mode: what the message check reads.
+
+Shows do not exist yet, so a show is referred to by its id alone (`show_id`, no foreign key);
+the shows app will turn these columns into foreign keys with one migration of its own.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SanctionKind(models.TextChoices):
+    WARNING = "warning", "Warning"
+    MUTE = "mute", "Mute"
+    BAN = "ban", "Ban"
+
+
+class SanctionScope(models.TextChoices):
+    GLOBAL = "global", "Everywhere"
+    SELLER = "seller", "A seller's shows"
+    SHOW = "show", "One show"
+
+
+class SanctionQuerySet(models.QuerySet["Sanction"]):
+    def in_force(self, now: datetime) -> "SanctionQuerySet":
+        return self.filter(Q(revoked_at__isnull=True), Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class Sanction(models.Model):
+    """A warning, mute or ban of one user, everywhere, in one seller's shows or in one show."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    kind = models.CharField(max_length=10, choices=SanctionKind.choices)
+    scope = models.CharField(max_length=10, choices=SanctionScope.choices, default=SanctionScope.GLOBAL)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The seller whose shows this covers (seller and show scopes).",
+    )
+    show_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The one show this covers (show scope).")
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SanctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="sanction_user_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope=SanctionScope.GLOBAL, seller__isnull=True, show_id__isnull=True)
+                    | Q(scope=SanctionScope.SELLER, seller__isnull=False, show_id__isnull=True)
+                    | Q(scope=SanctionScope.SHOW, seller__isnull=False, show_id__isnull=False)
+                ),
+                name="sanction_scope_matches_target",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="sanction_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.user_id} ({self.get_scope_display()})"
+
+
+class WordKind(models.TextChoices):
+    BLOCKED = "blocked", "Blocked"
+    ALLOWED = "allowed", "Allowed"
+
+
+class ModerationWord(models.Model):
+    """A word added to the shipped lists: blocked everywhere (no seller), muted in one seller's
+    shows (a seller's "mute words"), or allowed everywhere despite looking like a blocked one."""
+
+    word = models.CharField(max_length=60)
+    kind = models.CharField(max_length=10, choices=WordKind.choices, default=WordKind.BLOCKED)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="mute_words"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [
+            # Two partial constraints rather than NULLS NOT DISTINCT, which SQLite (the embedded default) lacks.
+            models.UniqueConstraint(
+                fields=["kind", "word"], condition=Q(seller__isnull=True), name="moderation_word_unique_global"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "kind", "word"],
+                condition=Q(seller__isnull=False),
+                name="moderation_word_unique_seller",
+            ),
+            # Sellers mute words in their own shows; allowing a word overrides the global list, staff only.
+            models.CheckConstraint(
+                condition=Q(seller__isnull=True) | Q(kind=WordKind.BLOCKED), name="moderation_word_seller_blocks_only"
+            ),
+            models.CheckConstraint(condition=~Q(word=""), name="moderation_word_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class PatternAction(models.TextChoices):
+    HOLD = "hold", "Hold for review"
+    REJECT = "reject", "Reject"
+
+
+class ModerationPattern(models.Model):
+    """A regular expression (RE2 syntax, so matching time grows linearly with the message) set by
+    staff for everyone (no seller) or by a seller for their own shows."""
+
+    pattern = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=PatternAction.choices, default=PatternAction.HOLD)
+    description = models.CharField(max_length=200, blank=True)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="mute_patterns"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pattern"], condition=Q(seller__isnull=True), name="moderation_pattern_unique_global"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "pattern"], condition=Q(seller__isnull=False), name="moderation_pattern_unique_seller"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class LinkDomain(models.Model):
+    """A domain people may link to in chat (its subdomains too); links elsewhere are removed or held."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class SlowMode(models.Model):
+    """Seconds a sender waits between messages: a seller's default (no show) or one show's own."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slow_modes")
+    show_id = models.PositiveBigIntegerField(null=True, blank=True)
+    seconds = models.PositiveIntegerField(help_text="0 turns slow mode off.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller"], condition=Q(show_id__isnull=True), name="slow_mode_unique_default"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "show_id"], condition=Q(show_id__isnull=False), name="slow_mode_unique_show"
+            ),
+            models.CheckConstraint(condition=Q(seconds__lte=3600), name="slow_mode_at_most_an_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seconds} s"

@@ -1,0 +1,412 @@
+"""The message check every chat and question path calls before storing, and the writes that
+change what it decides: sanctions, word lists, patterns, link domains and slow mode."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from tokshop.core.errors import ApplicationError, NotFound
+from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit_and_read
+
+from . import filters
+from .models import (
+    ModerationPattern,
+    ModerationWord,
+    PatternAction,
+    Sanction,
+    SanctionKind,
+    SanctionScope,
+    SlowMode,
+    WordKind,
+)
+from .rules import VERSION_KEY, Rules, SellerRules, rules_changed, rules_current, rules_for, seller_rules
+
+if TYPE_CHECKING:
+    from tokshop.users.models import User
+
+# More than this many messages in the window is spam (issue 4: more than 5 in 10 seconds).
+RATE_LIMIT = 5
+RATE_WINDOW_MS = 10_000
+# The same message again within this window is refused: a third copy from a trusted sender,
+# a second from a low-trust one.
+REPEAT_WINDOW_MS = 60_000
+REPEAT_LIMIT = 2
+REPEAT_LIMIT_LOW_TRUST = 1
+# Senders this new, or sanctioned this recently, are low-trust: what others may post with a
+# link removed, they post only after a moderator looks.
+NEW_ACCOUNT_AGE = timedelta(days=3)
+RECENT_SANCTION_AGE = timedelta(days=90)
+# Sanction changes delete the cached copy on commit; the expiry only bounds a check that read the
+# database just before a change committed and cached what it read just after.
+SANCTIONS_CACHE_SECONDS = 60
+WORD_MAX_LENGTH = 60
+
+
+class Action(StrEnum):
+    ALLOW = "allow"
+    REPLACE = "replace"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a message: `text` is what to store and show (the replacement, if any)."""
+
+    action: Action
+    code: str
+    message: str
+    text: str
+    retry_after: int | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return self.action in (Action.ALLOW, Action.REPLACE)
+
+
+def _reject(code: str, message: str, text: str, retry_after: int | None = None) -> Verdict:
+    return Verdict(Action.REJECT, code, message, text, retry_after)
+
+
+def _hold(code: str, message: str, text: str) -> Verdict:
+    return Verdict(Action.HOLD, code, message, text)
+
+
+# --- Sanctions as the check reads them --------------------------------------------------------
+
+
+def _sanctions_key(user_id: int) -> str:
+    return f"moderation:sanctions:{user_id}"
+
+
+def _sanctions_load(user_id: int, now: datetime) -> dict[str, Any]:
+    """The sender's sanctions in force, and whether they had any lately, as cached for the check."""
+    recent = Sanction.objects.filter(user_id=user_id, created_at__gte=now - RECENT_SANCTION_AGE).exists()
+    rows = Sanction.objects.in_force(now).filter(user_id=user_id).exclude(kind=SanctionKind.WARNING)
+    active = [
+        [s.kind, s.scope, s.seller_id, s.show_id, s.expires_at.timestamp() if s.expires_at else None, s.reason]
+        for s in rows
+    ]
+    # A sanction older than the recent window but still in force keeps the sender low-trust too.
+    state = {"active": active, "recent": recent or bool(active)}
+    cache.set(_sanctions_key(user_id), state, timeout=SANCTIONS_CACHE_SECONDS)
+    return state
+
+
+def _sanction_applies(row: list[Any], seller_id: int | None, show_id: int | None, now_ts: float) -> bool:
+    _kind, scope, sanction_seller, sanction_show, expires_ts, _reason = row
+    if expires_ts is not None and expires_ts <= now_ts:
+        return False
+    if scope == SanctionScope.GLOBAL:
+        return True
+    if scope == SanctionScope.SELLER:
+        return sanction_seller == seller_id
+    return sanction_show == show_id and show_id is not None
+
+
+def _sanction_verdict(row: list[Any], text: str) -> Verdict:
+    kind, scope, _seller, _show, expires_ts, reason = row
+    where = {
+        SanctionScope.GLOBAL: "on Tokshop",
+        SanctionScope.SELLER: "in this seller's shows",
+        SanctionScope.SHOW: "in this show",
+    }[scope]
+    if expires_ts is None:
+        until = "until a moderator lifts it"
+    else:
+        until = "until " + date_format(
+            timezone.localtime(datetime.fromtimestamp(expires_ts, tz=timezone.get_current_timezone())),
+            "DATETIME_FORMAT",
+        )
+    verb = "banned" if kind == SanctionKind.BAN else "muted"
+    return _reject(verb, f"You are {verb} {where} {until}. Reason: {reason}", text)
+
+
+# --- The check ------------------------------------------------------------------------------------
+
+
+def _limits(
+    *, sender_id: int, seller_id: int | None, show_id: int | None, slow_seconds: int, digest: str, low_trust: bool
+) -> list[SlidingLimit]:
+    limits = []
+    if slow_seconds > 0:
+        room = f"show-{show_id}" if show_id is not None else f"seller-{seller_id}"
+        limits.append(SlidingLimit("chat-slow", f"{room}:{sender_id}", 1, slow_seconds * 1000))
+    limits.append(SlidingLimit("chat-rate", str(sender_id), RATE_LIMIT, RATE_WINDOW_MS))
+    repeat_limit = REPEAT_LIMIT_LOW_TRUST if low_trust else REPEAT_LIMIT
+    limits.append(SlidingLimit("chat-repeat", f"{sender_id}:{digest}", repeat_limit, REPEAT_WINDOW_MS))
+    return limits
+
+
+def check_content(
+    *,
+    text: str,
+    rules: Rules,
+    seller: SellerRules | None,
+    low_trust: bool,
+    normalized: filters.Normalized | None = None,
+) -> Verdict:
+    """The content filters alone: listed words first, then what holds or rejects (phone numbers,
+    payment solicitation, custom patterns), then what only changes the text (capitals, links)."""
+    normalized = normalized or filters.normalize(text)
+    if rules.matcher.find(normalized):
+        return _reject("profanity", "Your message contains language that isn't allowed here.", text)
+    if seller is not None and seller.matcher is not None and seller.matcher.find(normalized):
+        return _reject("muted_word", "Your message contains a word this seller has muted in their shows.", text)
+    if filters.has_phone_number(text):
+        return _hold(
+            "phone_number",
+            "Phone numbers aren't shared in chat; a moderator will look at your message before it is shown.",
+            text,
+        )
+    if filters.solicits_payment(text):
+        return _hold(
+            "off_platform_payment",
+            "Payments happen through Tokshop only; a moderator will look at your message before it is shown.",
+            text,
+        )
+    for pattern in [*rules.patterns, *(seller.patterns if seller else [])]:
+        if pattern.search(text):
+            if pattern.action == PatternAction.REJECT:
+                return _reject("pattern", "Your message matches something not allowed in this chat.", text)
+            return _hold("pattern", "A moderator will look at your message before it is shown.", text)
+
+    replaced = text
+    notes: list[tuple[str, str]] = []
+    if filters.is_shouting(replaced):
+        replaced = filters.calm(replaced)
+        notes.append(("caps", "Your message was shown without the capitals."))
+    links = filters.foreign_links(replaced, rules.domains)
+    if links:
+        replaced = filters.remove_links(replaced, links)
+        notes.append(("link", "Links to other sites were removed from your message."))
+    if notes and low_trust:
+        # What a trusted sender may post with a change, a low-trust one posts after a moderator looks.
+        return _hold(notes[0][0], "A moderator will look at your message before it is shown.", text)
+    if notes:
+        return Verdict(Action.REPLACE, notes[0][0], " ".join(note for _, note in notes), replaced)
+    return Verdict(Action.ALLOW, "ok", "Sent.", text)
+
+
+def check_message(
+    *,
+    sender: User,
+    text: str,
+    seller_id: int | None = None,
+    show_id: int | None = None,
+    now: datetime | None = None,
+) -> Verdict:
+    """Decide whether a chat message or question may be stored and shown; call before storing.
+
+    `seller_id` is the seller whose show it is, `show_id` the show (None outside a show). One Redis
+    round trip counts the message in the sender's slow-mode, rate and repeat windows and reads the
+    rules' version and the sender's cached sanctions; so every message with text counts, refused
+    or not, and a flood of refused messages still trips the rate limit.
+    """
+    now = now or timezone.now()
+    text = text.strip()
+    valid = bool(text) and len(text) <= filters.MESSAGE_MAX_LENGTH
+    normalized = filters.normalize(text) if valid else None
+    rules = rules_current()
+    seller = seller_rules(rules, seller_id)
+    limits = []
+    if normalized is not None:
+        # Account age is known before the round trip; past sanctions only after it.
+        limits = _limits(
+            sender_id=sender.pk,
+            seller_id=seller_id,
+            show_id=show_id,
+            slow_seconds=seller.slow_mode_seconds(show_id) if seller else 0,
+            digest=hashlib.blake2b(normalized.text.encode(), digest_size=12).hexdigest(),
+            low_trust=sender.date_joined > now - NEW_ACCOUNT_AGE,
+        )
+    now_ts = now.timestamp()
+    sanctions_key = _sanctions_key(sender.pk)
+    exceeded, cached = sliding_limits_hit_and_read(limits, [VERSION_KEY, sanctions_key], now_ms=int(now_ts * 1000))
+
+    sanctions = cached.get(sanctions_key) or _sanctions_load(sender.pk, now)
+    applying = [row for row in sanctions["active"] if _sanction_applies(row, seller_id, show_id, now_ts)]
+    # A ban outranks a mute: the person is told the heavier of the two.
+    applying.sort(key=lambda row: row[0] != SanctionKind.BAN)
+    if applying:
+        return _sanction_verdict(applying[0], text)
+    if not text:
+        return _reject("empty", "Write a message first.", text)
+    if normalized is None:
+        return _reject("too_long", f"A message is at most {filters.MESSAGE_MAX_LENGTH} characters.", text)
+    if exceeded is not None:
+        wait = exceeded.retry_after_seconds
+        scope = exceeded.limit.scope
+        if scope == "chat-slow":
+            return _reject("slow_mode", f"Slow mode is on: you can send another message in {wait} s.", text, wait)
+        if scope == "chat-rate":
+            return _reject("rate_limited", f"You're sending messages too fast. Try again in {wait} s.", text, wait)
+        return _reject("repeated", "You already sent that message.", text, wait)
+
+    version = cached.get(VERSION_KEY)
+    if version != rules.version:
+        # The rules changed since this process compiled them (the windows above used the previous
+        # slow-mode setting, once); the content is judged by the new ones.
+        rules = rules_for(version)
+        seller = seller_rules(rules, seller_id)
+    low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
+    return check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
+
+
+# --- Sanctions ------------------------------------------------------------------------------------
+
+
+def _sanctions_changed(user_id: int) -> None:
+    transaction.on_commit(lambda: cache.delete(_sanctions_key(user_id)))
+
+
+@transaction.atomic
+def sanction_create(
+    *,
+    user: User,
+    kind: str,
+    reason: str,
+    created_by: User | None,
+    scope: str = SanctionScope.GLOBAL,
+    seller: User | None = None,
+    show_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> Sanction:
+    """Warn, mute or ban `user`; the message check sees it as soon as the transaction commits."""
+    sanction = Sanction(
+        user=user,
+        kind=kind,
+        reason=reason.strip(),
+        created_by=created_by,
+        scope=scope,
+        seller=seller,
+        show_id=show_id,
+        expires_at=expires_at,
+    )
+    sanction.full_clean()
+    sanction.save()
+    _sanctions_changed(user.pk)
+    return sanction
+
+
+@transaction.atomic
+def sanction_save(*, sanction: Sanction) -> Sanction:
+    """Save a sanction edited as a whole (the admin form)."""
+    sanction.save()
+    _sanctions_changed(sanction.user_id)
+    return sanction
+
+
+@transaction.atomic
+def sanction_revoke(*, sanction_id: int) -> Sanction:
+    """Lift a mute or ban now; lifting one already lifted changes nothing."""
+    sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
+    if sanction.revoked_at is None:
+        sanction.revoked_at = timezone.now()
+        sanction.save(update_fields=["revoked_at"])
+        _sanctions_changed(sanction.user_id)
+    return sanction
+
+
+@transaction.atomic
+def sanction_delete(*, sanction: Sanction) -> None:
+    user_id = sanction.user_id
+    sanction.delete()
+    _sanctions_changed(user_id)
+
+
+# --- Word lists, patterns, link domains, slow mode ---------------------------------------------
+
+
+def _clean_word(word: str) -> str:
+    cleaned = " ".join(word.lower().split())
+    if not cleaned:
+        raise ApplicationError("Enter a word.", fields={"word": ["Enter a word."]})
+    if len(cleaned) > WORD_MAX_LENGTH:
+        message = f"A word is at most {WORD_MAX_LENGTH} characters."
+        raise ApplicationError(message, fields={"word": [message]})
+    return cleaned
+
+
+@transaction.atomic
+def mute_word_add(*, seller: User, word: str) -> ModerationWord:
+    """Mute a word in the seller's own shows; adding one already muted returns it."""
+    cleaned = _clean_word(word)
+    entry, _created = ModerationWord.objects.get_or_create(seller=seller, kind=WordKind.BLOCKED, word=cleaned)
+    rules_changed()
+    return entry
+
+
+@transaction.atomic
+def mute_word_remove(*, seller: User, word_id: int) -> None:
+    deleted, _ = ModerationWord.objects.filter(pk=word_id, seller=seller).delete()
+    if not deleted:
+        raise NotFound("No such muted word.")
+    rules_changed()
+
+
+def pattern_validate(pattern: str) -> None:
+    """Refuse a pattern that is invalid, catches every message or runs too long, saying why."""
+    try:
+        filters.validate_pattern(pattern)
+    except filters.PatternError as error:
+        raise ApplicationError(str(error), fields={"pattern": [str(error)]}) from None
+
+
+@transaction.atomic
+def pattern_add(
+    *, seller: User | None, pattern: str, action: str = PatternAction.HOLD, description: str = ""
+) -> ModerationPattern:
+    """Add a custom pattern for a seller's shows, or for everyone when `seller` is None (staff)."""
+    pattern_validate(pattern)
+    try:
+        with transaction.atomic():
+            entry = ModerationPattern.objects.create(
+                seller=seller, pattern=pattern, action=action, description=description.strip()
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "You already have this pattern.", code="duplicate", fields={"pattern": ["You already have this pattern."]}
+        ) from None
+    rules_changed()
+    return entry
+
+
+@transaction.atomic
+def pattern_remove(*, seller: User, pattern_id: int) -> None:
+    deleted, _ = ModerationPattern.objects.filter(pk=pattern_id, seller=seller).delete()
+    if not deleted:
+        raise NotFound("No such pattern.")
+    rules_changed()
+
+
+@transaction.atomic
+def rule_row_save(*, row: Any) -> None:
+    """Save a word, pattern, link domain or slow-mode row edited in the admin."""
+    if isinstance(row, ModerationPattern):
+        pattern_validate(row.pattern)
+    row.save()
+    rules_changed()
+
+
+@transaction.atomic
+def rule_row_delete(*, row: Any) -> None:
+    row.delete()
+    rules_changed()
+
+
+@transaction.atomic
+def slow_mode_set(*, seller: User, seconds: int, show_id: int | None = None) -> SlowMode:
+    """Set the seller's slow mode: their default (no show) or one show's; 0 turns it off."""
+    entry, _ = SlowMode.objects.update_or_create(seller=seller, show_id=show_id, defaults={"seconds": seconds})
+    rules_changed()
+    return entry
