@@ -218,6 +218,9 @@ class OrderLineOutputSerializer(serializers.ModelSerializer):
 
 
 class OrderEventOutputSerializer(serializers.ModelSerializer):
+    # The first event of an order comes from no status: blank, which the schema must allow too.
+    from_status = serializers.ChoiceField(choices=OrderStatus.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = OrderEvent
         fields = ["from_status", "to_status", "note", "created_at"]
