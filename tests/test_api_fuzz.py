@@ -1,13 +1,14 @@
 """S5: schemathesis over the whole OpenAPI schema, in process against the WSGI application, with two
 signed-in users as peers who must never see each other's objects.
 
-The run is bounded by example count (SCHEMATHESIS_MAX_EXAMPLES, default 12 per operation) and by
-SCHEMATHESIS_MAX_TIME seconds, so it stays a test rather than a soak; raise both to search harder.
+All four phases run (examples, coverage, fuzzing, stateful), bounded by example count
+(SCHEMATHESIS_MAX_EXAMPLES, default 8 per operation) and by SCHEMATHESIS_MAX_TIME seconds (default
+70), so it stays a test rather than a soak; raise both to search harder.
 """
 
 import json
 import os
-from pathlib import Path
+from collections import Counter, defaultdict
 
 import pytest
 import schemathesis
@@ -27,8 +28,8 @@ from tokshop.users.services import api_token_create
 from tokshop.users.tests.factories import SellerProfileFactory
 from tokshop.wsgi import application
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12"))
-MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "60"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
+MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "70"))
 CHECKS = [
     "not_a_server_error",
     "ignored_auth",
@@ -92,7 +93,7 @@ def wsgi_transport_without_socket_options(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("wsgi_transport_without_socket_options")
-def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path: Path, settings) -> None:
+def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, settings):
     # The fuzzer signs in and signs up far more often than the throttles allow people to.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -129,12 +130,16 @@ def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path: Path, sett
 
     failures = []
     errors = []
+    ran = Counter()
+    tested = defaultdict(set)
     for event in schemathesis.engine.from_schema(schema).execute():
         # Revoking one's own device token is a fair request; the peers keep theirs for the rest of the run.
         ApiToken.objects.filter(pk__in=protected_tokens).update(revoked_at=None)
         if isinstance(event, events.ScenarioFinished):
+            tested[event.phase.name].add(event.label or "")
             for check in event.recorder.checks.values():
                 for result in check:
+                    ran[result.name] += 1
                     if result.failure_info is not None:
                         failures.append(
                             f"{result.name}: {result.failure_info.failure.title} — {result.failure_info.code_sample} "
@@ -148,6 +153,9 @@ def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path: Path, sett
 
     assert not errors, "\n\n".join(errors)
     assert not failures, "\n\n".join(sorted(set(failures)))
+    # Every check judged responses, and every operation of the schema was called.
+    assert set(ran) == set(CHECKS)
+    assert tested["EXAMPLES"] == {op.ok().label for op in schema.get_all_operations()}
 
 
 # --- What the fuzzer found, pinned down --------------------------------------------------------------
