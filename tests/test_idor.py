@@ -414,6 +414,7 @@ MASS_ASSIGNMENT = [
     ("user", "patch", "api:seller-product", "product", {"created_at": "2001-01-01T00:00:00Z"}, PRODUCT_COLUMNS),
     ("user", "patch", "api:seller-product", "product", {"seller": {"id": "{intruder}"}}, PRODUCT_COLUMNS),
     ("user", "put", "api:seller-product", "product", {"title": "T", "price_cents": 1, "status": "x"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"fee_cents": 0, "platform_fee_cents": 0}, PRODUCT_COLUMNS),
     ("user", "patch", "api:me", None, {"is_staff": True, "display_name": "Boss"}, USER_COLUMNS),
     ("user", "patch", "api:me", None, {"is_superuser": True}, USER_COLUMNS),
     ("user", "patch", "api:me", None, {"is_seller": False, "is_moderator": True}, USER_COLUMNS),
