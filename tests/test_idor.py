@@ -235,6 +235,8 @@ FOREIGN_CASES = [
     ("delete", "api:seller-product", ["product"], None),
     ("post", "api:seller-product-images", ["product"], "picture"),
     ("delete", "api:seller-product-image", ["product", "image"], None),
+    # The intruder's own product with the victim's picture.
+    ("delete", "api:seller-product-image", ["mine", "image"], None),
     ("post", "api:seller-product-stock", ["product"], {"delta": -1, "reason": "damaged"}),
     ("get", "api:order", ["purchase"], None),
     ("post", "api:order-pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
@@ -251,6 +253,7 @@ PAGE_CASES = [
     ("post", "commerce:seller_product_archive", ["product"], None),
     ("post", "commerce:seller_product_image_add", ["product"], "picture"),
     ("post", "commerce:seller_product_image_remove", ["product", "image"], None),
+    ("post", "commerce:seller_product_image_remove", ["mine", "image"], None),
     ("get", "commerce:order", ["purchase"], None),
     ("post", "commerce:order_pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
     ("post", "commerce:order_cancel", ["purchase"], None),
@@ -271,8 +274,9 @@ def _send(client: Any, method: str, url: str, body: Any, *, api: bool) -> Any:
     return getattr(client, method)(url, body, **({"format": "json"} if api else {}))
 
 
-def _url(name: str, ids: list[str], victim: dict[str, Any]) -> str:
-    return reverse(name, args=[victim[key].pk for key in ids])
+def _url(name: str, ids: list[str], victim: dict[str, Any], intruder: Any) -> str:
+    objects = {**victim, "mine": ProductFactory(seller=intruder)} if "mine" in ids else victim
+    return reverse(name, args=[objects[key].pk for key in ids])
 
 
 @pytest.mark.parametrize(("method", "name", "ids", "body"), FOREIGN_CASES, ids=lambda v: str(v))
@@ -281,7 +285,7 @@ def test_api_another_users_object_is_404_and_unchanged(victim, intruder, method,
     client.force_authenticate(intruder)
     before = snapshot(victim)
 
-    response = _send(client, method, _url(name, ids, victim), body, api=True)
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=True)
 
     assert response.status_code == 404
     assert snapshot(victim) == before
@@ -292,7 +296,7 @@ def test_page_another_users_object_is_404_and_unchanged(client, victim, intruder
     client.force_login(intruder)
     before = snapshot(victim)
 
-    response = _send(client, method, _url(name, ids, victim), body, api=False)
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=False)
 
     assert response.status_code == 404
     assert snapshot(victim) == before
