@@ -93,6 +93,8 @@ def wsgi_transport_without_socket_options(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("wsgi_transport_without_socket_options")
+# The run stops itself at MAX_TIME; the margin covers setting up and a loaded machine.
+@pytest.mark.timeout(MAX_TIME + 180)
 def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, settings):
     # The fuzzer signs in and signs up far more often than the throttles allow people to.
     settings.REST_FRAMEWORK = {
