@@ -15,6 +15,7 @@ import schemathesis
 from django.core.cache import cache
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
 from schemathesis.transport.wsgi import WSGITransport
@@ -95,12 +96,14 @@ def wsgi_transport_without_socket_options(monkeypatch):
 @pytest.mark.usefixtures("wsgi_transport_without_socket_options")
 # The run stops itself at MAX_TIME; the margin covers setting up and a loaded machine.
 @pytest.mark.timeout(MAX_TIME + 180)
-def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, settings):
-    # The fuzzer signs in and signs up far more often than the throttles allow people to.
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"signup": "100000/minute", "login": "100000/minute", "ws_ticket": "100000/minute"},
-    }
+def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, monkeypatch, settings):
+    # Pictures and avatars the fuzzer uploads stay in this test's own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The fuzzer signs in and signs up far more often than the throttles allow people to. DRF reads
+    # the rates once, into the throttle class, so the class is what changes.
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", dict.fromkeys(["signup", "login", "ws_ticket"], "100000/min")
+    )
     alice = _peer("alice")
     bob = _peer("bob")
     _buy(alice[2], bob[2])
@@ -126,6 +129,14 @@ def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, settings):
             "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
             "auth": {"wfc": {"path": str(wfc), "peers": ["alice", "bob"]}},
+            "operations": [
+                {
+                    # DELETE archives a product rather than erasing it (its order lines still point at it),
+                    # and its seller keeps reading it, marked archived: not a use after free.
+                    "include-name": "GET /api/v1/seller/products/{product_id}/",
+                    "checks": {"use_after_free": {"enabled": False}},
+                }
+            ],
         }
     )
     schema = schemathesis.openapi.from_wsgi("/api/schema/", _closing(application), config=config)
