@@ -14,24 +14,18 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from commerce import payments
 from commerce.models import Order, OrderStatus, Product
 from commerce.payments import TEST_CARD_SUCCESS
 from commerce.services.orders import SHIPPING_CENTS
 from tokshop.core.errors import INVALID_FIELDS
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
+from . import test_checkout
 from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "shipping_name": "Ada Buyer",
-    "shipping_line1": "1 Main Street",
-    "shipping_city": "Springfield",
-    "shipping_postal_code": "12345",
-    "shipping_country": "US",
-}
+ADDRESS = test_checkout.ADDRESS
 # Each field a tamperer might try, with the value that would profit them ("{mallory}" is their own id).
 TAMPERED = {
     "price_cents": 1,
@@ -58,21 +52,8 @@ TAMPERED = {
 STEPS = ["api_cart_add", "api_cart_update", "api_checkout", "api_pay", "page_cart_add", "page_checkout", "page_pay"]
 
 
-class RecordingGateway(payments.TestGateway):
-    def __init__(self) -> None:
-        self.charges: list[tuple[int, str]] = []
-
-    def charge(self, **kwargs):
-        self.charges.append((kwargs["amount_cents"], kwargs["currency"]))
-        return super().charge(**kwargs)
-
-
-@pytest.fixture
-def gateway(monkeypatch):
-    recording = RecordingGateway()
-    monkeypatch.setattr("commerce.services.orders.payment_gateway", lambda: recording)
-    return recording
-
+# The recording gateway of the checkout tests: every charge it was asked for, amount and currency.
+gateway = test_checkout.gateway
 
 LOCATIONS = ["body", "query", "nested"]
 
