@@ -177,15 +177,6 @@ class CartOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class CartItemCreateInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX, default=1)
-
-
-class CartItemUpdateInputSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX)
-
-
 class StrictInputSerializer(serializers.Serializer):
     """Refuses fields it does not declare, naming each one, instead of silently dropping them."""
 
@@ -195,6 +186,16 @@ class StrictInputSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["This field cannot be sent here."] for name in unknown})
         return super().to_internal_value(data)
+
+
+# A price, seller or currency sent with a cart line is refused by name: the catalog decides them.
+class CartItemCreateInputSerializer(StrictInputSerializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX, default=1)
+
+
+class CartItemUpdateInputSerializer(StrictInputSerializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=CART_LINE_MAX)
 
 
 class CheckoutInputSerializer(StrictInputSerializer):
@@ -227,6 +228,9 @@ class OrderLineOutputSerializer(serializers.ModelSerializer):
 
 
 class OrderEventOutputSerializer(serializers.ModelSerializer):
+    # The first event of an order comes from no status: blank, which the schema must allow too.
+    from_status = serializers.ChoiceField(choices=OrderStatus.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = OrderEvent
         fields = ["from_status", "to_status", "note", "created_at"]

@@ -42,7 +42,9 @@ class SignupApi(APIView):
         data = validated(serializers.SignupInputSerializer, request)
         with transaction.atomic():
             user = user_signup(**data)
-        return Response(serializers.MeOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.MeOutputSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class VerifyEmailApi(APIView):
@@ -57,7 +59,7 @@ class VerifyEmailApi(APIView):
     )
     def post(self, request: Request) -> Response:
         user = user_verify_email(**validated(serializers.VerifyEmailInputSerializer, request))
-        return Response(serializers.MeOutputSerializer(user).data)
+        return Response(serializers.MeOutputSerializer(user, context={"request": request}).data)
 
 
 class ApiTokenListCreateApi(APIView):
@@ -128,7 +130,7 @@ class MeApi(APIView):
         responses={200: serializers.MeOutputSerializer, **errors(401)},
     )
     def get(self, request: Request) -> Response:
-        return Response(serializers.MeOutputSerializer(request.user).data)
+        return Response(serializers.MeOutputSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
         tags=["account"],
@@ -140,4 +142,4 @@ class MeApi(APIView):
         data = validated(serializers.MeUpdateInputSerializer, request, partial=True)
         with transaction.atomic():
             user = user_profile_update(user=request_user(request), **data)
-        return Response(serializers.MeOutputSerializer(user).data)
+        return Response(serializers.MeOutputSerializer(user, context={"request": request}).data)

@@ -1,0 +1,539 @@
+"""S6: nobody reaches another user's objects, and nobody writes the columns that decide who owns what.
+
+ROUTES classifies every URL the project serves. A route that is not in it fails
+`test_every_route_is_classified`, so each new endpoint must be placed in one category; an OWN route
+must also be exercised with another user's id in `FOREIGN_CASES` (or `PAGE_CASES`), or
+`test_every_own_route_is_tried_with_another_users_object` fails.
+"""
+
+from typing import Any
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from rest_framework.test import APIClient
+
+from commerce.models import CartItem, InventoryChange, Order, OrderStatus, Product, ProductImage
+from commerce.payments import TEST_CARD_SUCCESS
+from commerce.services.cart import cart_add
+from commerce.services.catalog import product_image_add
+from commerce.services.orders import checkout, order_pay
+from commerce.tests.factories import ProductFactory, picture_upload
+from tokshop.notifications.models import Notification
+from tokshop.notifications.services import notification_create
+from tokshop.users.models import ApiToken
+from tokshop.users.services import api_token_create
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# --- Every route, in one category -------------------------------------------------------------------
+# PUBLIC   anyone may call it; it shows nothing that belongs to one user.
+# SELF     signed-in only; acts on the caller's own account, cart or lists, with no object id in the URL
+#          (lists filter by owner: checked in test_lists_show_only_your_own_objects).
+# OWN      names an object by id; another user's object answers 404 and is left unchanged.
+# STAFF    the admin: staff only.
+# WEBHOOK  called by a provider, authenticated by its signature rather than by a user.
+PUBLIC, SELF, OWN, STAFF, WEBHOOK = "public", "self", "own", "staff", "webhook"
+
+ROUTES = {
+    "": PUBLIC,
+    "favicon.ico": PUBLIC,
+    "api/health": PUBLIC,
+    "metrics": PUBLIC,
+    "api/schema/": PUBLIC,
+    "api/docs/": PUBLIC,
+    # Accounts
+    "accounts/signup/": PUBLIC,
+    "accounts/signup/done/": PUBLIC,
+    "accounts/verify/resend/": PUBLIC,
+    "accounts/verify/<str:token>/": PUBLIC,
+    "accounts/login/": PUBLIC,
+    "accounts/logout/": SELF,
+    "accounts/password/change/": SELF,
+    "accounts/password/change/done/": SELF,
+    "accounts/password/reset/": PUBLIC,
+    "accounts/password/reset/done/": PUBLIC,
+    "accounts/password/reset/complete/": PUBLIC,
+    "accounts/password/reset/<uidb64>/<token>/": PUBLIC,
+    "accounts/profile/": SELF,
+    "accounts/shop/": SELF,
+    "accounts/devices/": SELF,
+    "accounts/devices/<int:token_id>/revoke/": OWN,
+    "accounts/notifications/": SELF,
+    "api/v1/auth/signup/": PUBLIC,
+    "api/v1/auth/verify-email/": PUBLIC,
+    "api/v1/auth/tokens/": SELF,
+    "api/v1/auth/tokens/<int:token_id>/": OWN,
+    "api/v1/auth/ws-ticket/": SELF,
+    "api/v1/me/": SELF,
+    # Notifications: read marks only the caller's own, whatever ids are sent
+    "notifications/": SELF,
+    "notifications/read/": SELF,
+    "api/v1/notifications/": SELF,
+    "api/v1/notifications/unread-count/": SELF,
+    "api/v1/notifications/read/": SELF,
+    "api/v1/notifications/preferences/": SELF,
+    # Catalog
+    "products/<int:product_id>/<slug:slug>/": PUBLIC,
+    "shops/<slug:slug>/": PUBLIC,
+    "search/": PUBLIC,
+    "api/v1/products/": PUBLIC,
+    "api/v1/products/suggest/": PUBLIC,
+    "api/v1/products/<int:product_id>/": PUBLIC,
+    "api/v1/categories/": PUBLIC,
+    # Seller products and stock
+    "seller/": SELF,
+    "seller/products/": SELF,
+    "seller/products/new/": SELF,
+    "seller/products/<int:product_id>/edit/": OWN,
+    "seller/products/<int:product_id>/archive/": OWN,
+    "seller/products/<int:product_id>/images/": OWN,
+    "seller/products/<int:product_id>/images/<int:image_id>/remove/": OWN,
+    "api/v1/seller/products/": SELF,
+    "api/v1/seller/products/<int:product_id>/": OWN,
+    "api/v1/seller/products/<int:product_id>/images/": OWN,
+    "api/v1/seller/products/<int:product_id>/images/<int:image_id>/": OWN,
+    "api/v1/seller/products/<int:product_id>/stock/": OWN,
+    # Cart (adding names a public product, not an owned object)
+    "cart/": SELF,
+    "cart/add/<int:product_id>/": SELF,
+    "cart/items/<int:item_id>/": OWN,
+    "cart/items/<int:item_id>/remove/": OWN,
+    "api/v1/cart/": SELF,
+    "api/v1/cart/items/": SELF,
+    "api/v1/cart/items/<int:item_id>/": OWN,
+    # Checkout and orders, as buyer and as seller
+    "checkout/": SELF,
+    "orders/": SELF,
+    "orders/<int:order_id>/": OWN,
+    "orders/<int:order_id>/pay/": OWN,
+    "orders/<int:order_id>/cancel/": OWN,
+    "orders/<int:order_id>/confirm-delivery/": OWN,
+    "seller/orders/": SELF,
+    "seller/orders/<int:order_id>/": OWN,
+    "api/v1/checkout/": SELF,
+    "api/v1/orders/": SELF,
+    "api/v1/orders/<int:order_id>/": OWN,
+    "api/v1/orders/<int:order_id>/pay/": OWN,
+    "api/v1/orders/<int:order_id>/cancel/": OWN,
+    "api/v1/orders/<int:order_id>/confirm-delivery/": OWN,
+    "api/v1/seller/orders/": SELF,
+    "api/v1/seller/orders/<int:order_id>/ship/": OWN,
+}
+# Whole trees classified at once, by the start of their route.
+ROUTE_PREFIXES = {"admin/": STAFF}
+CATEGORIES = {PUBLIC, SELF, OWN, STAFF, WEBHOOK}
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            routes += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            routes.append(prefix + str(pattern.pattern))
+    return routes
+
+
+def project_routes() -> list[str]:
+    return _walk(get_resolver().url_patterns)
+
+
+def category_of(route: str) -> str | None:
+    if route in ROUTES:
+        return ROUTES[route]
+    return next((kind for start, kind in ROUTE_PREFIXES.items() if route.startswith(start)), None)
+
+
+def test_every_route_is_classified():
+    routes = project_routes()
+
+    unclassified = sorted(route for route in routes if category_of(route) is None)
+    stale = sorted(set(ROUTES) - set(routes))
+
+    assert not unclassified, f"Add these routes to ROUTES in tests/test_idor.py: {unclassified}"
+    assert not stale, f"These ROUTES entries name no route any more: {stale}"
+    assert set(ROUTES.values()) | set(ROUTE_PREFIXES.values()) <= CATEGORIES
+
+
+def test_the_admin_is_for_staff_only(client):
+    client.force_login(UserFactory())
+    assert client.get("/admin/").status_code == 302
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/").status_code == 200
+
+
+# --- Two shops that buy from each other ------------------------------------------------------------
+ADDRESS = {
+    "shipping_name": "Victim Buyer",
+    "shipping_line1": "1 Main Street",
+    "shipping_city": "Springfield",
+    "shipping_postal_code": "12345",
+    "shipping_country": "US",
+}
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def victim(media):
+    """Bob: a seller with a product and a picture, a purchase, a sale to someone else, a cart line,
+    a notification, a device token and stock history. Every id the intruder will try."""
+    bob = SellerProfileFactory(shop_name="Bob's Barn").user
+    product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
+    image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
+    supplier = ProductFactory(title="Suppliers crate", quantity_on_hand=9)
+    cart_add(buyer=bob, product_id=supplier.pk, quantity=1)
+    [purchase] = checkout(buyer=bob, shipping=ADDRESS)
+    order_pay(buyer=bob, order_id=purchase.pk, card_number=TEST_CARD_SUCCESS)
+    carol = UserFactory()
+    cart_add(buyer=carol, product_id=product.pk, quantity=1)
+    [sale] = checkout(buyer=carol, shipping=ADDRESS)
+    order_pay(buyer=carol, order_id=sale.pk, card_number=TEST_CARD_SUCCESS)
+    item = cart_add(buyer=bob, product_id=supplier.pk, quantity=2)
+    notification = notification_create(user=bob, kind="account", title="Only for Bob", body="", url="/")
+    token, _ = api_token_create(user=bob, name="Bob's phone")
+    return {
+        "user": bob,
+        "product": product,
+        "image": image,
+        "purchase": purchase,
+        "sale": sale,
+        "item": item,
+        "notification": notification,
+        "token": token,
+    }
+
+
+@pytest.fixture
+def intruder():
+    """Alice: a seller and buyer too, so every seller and buyer route lets her in."""
+    return SellerProfileFactory(shop_name="Alice's Attic").user
+
+
+def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
+    """Every column of every object the victim owns, and how much stock history they have."""
+    rows: dict[str, Any] = {}
+    for name in ["product", "image", "purchase", "sale", "item", "notification", "token", "user"]:
+        obj = victim[name]
+        fresh = type(obj).objects.filter(pk=obj.pk).first()
+        rows[name] = model_to_dict(fresh) if fresh is not None else None
+    rows["history"] = InventoryChange.objects.filter(product=victim["product"]).count()
+    rows["images"] = ProductImage.objects.filter(product=victim["product"]).count()
+    rows["events"] = [Order.objects.get(pk=victim[o].pk).events.count() for o in ["purchase", "sale"]]
+    return rows
+
+
+# (method, route name, ids taken from the victim, body) — each must answer 404 to the intruder.
+FOREIGN_CASES = [
+    ("get", "api:seller-product", ["product"], None),
+    ("patch", "api:seller-product", ["product"], {"title": "Mine now"}),
+    ("delete", "api:seller-product", ["product"], None),
+    ("post", "api:seller-product-images", ["product"], "picture"),
+    ("delete", "api:seller-product-image", ["product", "image"], None),
+    # The intruder's own product with the victim's picture.
+    ("delete", "api:seller-product-image", ["mine", "image"], None),
+    ("post", "api:seller-product-stock", ["product"], {"delta": -1, "reason": "damaged"}),
+    ("get", "api:order", ["purchase"], None),
+    ("post", "api:order-pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
+    ("post", "api:order-cancel", ["purchase"], None),
+    ("post", "api:order-confirm", ["purchase"], None),
+    ("post", "api:seller-order-ship", ["sale"], {"carrier": "UPS", "tracking_number": "1Z"}),
+    ("patch", "api:cart-item", ["item"], {"quantity": 1}),
+    ("delete", "api:cart-item", ["item"], None),
+    ("delete", "api:token-revoke", ["token"], None),
+]
+PAGE_CASES = [
+    ("get", "commerce:seller_product_edit", ["product"], None),
+    ("post", "commerce:seller_product_edit", ["product"], {"title": "Mine now", "price": "1.00", "currency": "USD"}),
+    ("post", "commerce:seller_product_archive", ["product"], None),
+    ("post", "commerce:seller_product_image_add", ["product"], "picture"),
+    ("post", "commerce:seller_product_image_remove", ["product", "image"], None),
+    ("post", "commerce:seller_product_image_remove", ["mine", "image"], None),
+    ("get", "commerce:order", ["purchase"], None),
+    ("post", "commerce:order_pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
+    ("post", "commerce:order_cancel", ["purchase"], None),
+    ("post", "commerce:order_confirm", ["purchase"], None),
+    ("get", "commerce:seller_order", ["sale"], None),
+    ("post", "commerce:seller_order", ["sale"], {"carrier": "UPS", "tracking_number": "1Z"}),
+    ("post", "commerce:cart_item_update", ["item"], {"quantity": 1}),
+    ("post", "commerce:cart_item_remove", ["item"], None),
+    ("post", "users:device_revoke", ["token"], None),
+]
+
+
+def _send(client: Any, method: str, url: str, body: Any, *, api: bool) -> Any:
+    if body == "picture":
+        return client.post(url, {"image": picture_upload()}, **({"format": "multipart"} if api else {}))
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, body, **({"format": "json"} if api else {}))
+
+
+def _url(name: str, ids: list[str], victim: dict[str, Any], intruder: Any) -> str:
+    objects = {**victim, "mine": ProductFactory(seller=intruder)} if "mine" in ids else victim
+    return reverse(name, args=[objects[key].pk for key in ids])
+
+
+@pytest.mark.parametrize(("method", "name", "ids", "body"), FOREIGN_CASES, ids=lambda v: str(v))
+def test_api_another_users_object_is_404_and_unchanged(victim, intruder, method, name, ids, body):
+    client = APIClient()
+    client.force_authenticate(intruder)
+    before = snapshot(victim)
+
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=True)
+
+    assert response.status_code == 404
+    assert snapshot(victim) == before
+
+
+@pytest.mark.parametrize(("method", "name", "ids", "body"), PAGE_CASES, ids=lambda v: str(v))
+def test_page_another_users_object_is_404_and_unchanged(client, victim, intruder, method, name, ids, body):
+    client.force_login(intruder)
+    before = snapshot(victim)
+
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=False)
+
+    assert response.status_code == 404
+    assert snapshot(victim) == before
+
+
+def test_every_own_route_is_tried_with_another_users_object():
+    tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in FOREIGN_CASES + PAGE_CASES}
+    own = {route for route in project_routes() if category_of(route) == OWN}
+
+    assert sorted(own - tried) == [], "Add a FOREIGN_CASES or PAGE_CASES line for these OWN routes"
+
+
+def test_notifications_of_others_cannot_be_marked_read(client, victim, intruder):
+    api = APIClient()
+    api.force_authenticate(intruder)
+    client.force_login(intruder)
+    before = snapshot(victim)
+
+    marked = api.post(reverse("api:notification-read"), {"ids": [victim["notification"].pk]}, format="json")
+    client.post(reverse("notifications:read"), {"id": victim["notification"].pk})
+
+    assert (marked.status_code, marked.json()["changed"]) == (200, 0)
+    assert snapshot(victim) == before
+    assert Notification.objects.get(pk=victim["notification"].pk).read_at is None
+
+
+# (list, the victim's object, whether the victim sees it there)
+API_LISTS = [
+    ("api:seller-products", "product", True),
+    ("api:orders", "purchase", True),
+    ("api:orders", "sale", False),
+    ("api:seller-orders", "sale", True),
+    ("api:seller-orders", "purchase", False),
+    ("api:cart", "item", True),
+    ("api:tokens", "token", True),
+    ("api:notification-list", "notification", True),
+]
+
+
+def _listed_ids(body):
+    rows = body.get("results", body.get("items")) if isinstance(body, dict) else body
+    return {row["id"] for row in rows}
+
+
+@pytest.mark.parametrize(("name", "key", "victim_sees_it"), API_LISTS)
+def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victim_sees_it):
+    # The intruder has one of each too, so an empty list would prove nothing.
+    stranger = UserFactory()
+    cart_add(buyer=stranger, product_id=ProductFactory(seller=intruder).pk)
+    checkout(buyer=stranger, shipping=ADDRESS)
+    cart_add(buyer=intruder, product_id=victim["product"].pk)
+    checkout(buyer=intruder, shipping=ADDRESS)
+    cart_add(buyer=intruder, product_id=victim["product"].pk)
+    api_token_create(user=intruder, name="Alice's phone")
+    notification_create(user=intruder, kind="account", title="Only for Alice", body="", url="/")
+    client = APIClient()
+    client.force_authenticate(victim["user"])
+    theirs = _listed_ids(client.get(reverse(name)).json())
+    client.force_authenticate(intruder)
+
+    listed = _listed_ids(client.get(reverse(name)).json())
+
+    assert (victim[key].pk in theirs) == victim_sees_it
+    assert listed
+    assert victim[key].pk not in listed
+
+
+def test_pages_list_only_your_own_objects(client, victim, intruder):
+    client.force_login(intruder)
+    pages = "".join(
+        client.get(reverse(name)).content.decode()
+        for name in [
+            "commerce:seller_products",
+            "commerce:orders",
+            "commerce:seller_orders",
+            "commerce:cart",
+            "users:devices",
+            "notifications:list",
+        ]
+    )
+
+    for secret in [
+        "Bobs secret lamp",
+        victim["purchase"].number,
+        victim["sale"].number,
+        "Suppliers crate",
+        "Bob&#x27;s phone",
+        "Only for Bob",
+    ]:
+        assert secret not in pages
+
+
+# --- Mass assignment: the owner cannot write the columns that decide ownership, state or money ------
+def _protected(obj: Any, fields: list[str]) -> dict[str, Any]:
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {name: getattr(fresh, name) for name in fields}
+
+
+PRODUCT_COLUMNS = ["seller_id", "status", "quantity_reserved", "created_at", "id"]
+USER_COLUMNS = ["email", "is_staff", "is_superuser", "is_seller", "is_moderator", "is_active", "email_verified_at"]
+ORDER_COLUMNS = [
+    "buyer_id",
+    "seller_id",
+    "status",
+    "currency",
+    "subtotal_cents",
+    "shipping_cents",
+    "total_cents",
+    "payment_reference",
+]
+ITEM_COLUMNS = ["cart_id", "product_id"]
+MASS_ASSIGNMENT = [
+    # (who sends it, method, route name, object, body, protected columns)
+    ("user", "patch", "api:seller-product", "product", {"seller": "{intruder}"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"seller_id": "{intruder}"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"status": "archived"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"id": 1, "title": "Renamed"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"quantity_reserved": 5, "title": "T"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"created_at": "2001-01-01T00:00:00Z"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"seller": {"id": "{intruder}"}}, PRODUCT_COLUMNS),
+    ("user", "put", "api:seller-product", "product", {"title": "T", "price_cents": 1, "status": "x"}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:seller-product", "product", {"fee_cents": 0, "platform_fee_cents": 0}, PRODUCT_COLUMNS),
+    ("user", "patch", "api:me", None, {"is_staff": True, "display_name": "Boss"}, USER_COLUMNS),
+    ("user", "patch", "api:me", None, {"is_superuser": True}, USER_COLUMNS),
+    ("user", "patch", "api:me", None, {"is_seller": False, "is_moderator": True}, USER_COLUMNS),
+    ("user", "patch", "api:me", None, {"roles": ["staff", "moderator"]}, USER_COLUMNS),
+    ("user", "patch", "api:me", None, {"email": "boss@example.com", "email_verified": False}, USER_COLUMNS),
+    ("user", "put", "api:me", None, {"display_name": "Boss", "is_staff": True}, USER_COLUMNS),
+    ("user", "patch", "api:cart-item", "item", {"quantity": 1, "product_id": "{intruder_product}"}, ITEM_COLUMNS),
+    ("user", "patch", "api:cart-item", "item", {"quantity": 1, "cart": 1, "price_cents": 1}, ITEM_COLUMNS),
+    ("user", "put", "api:cart-item", "item", {"quantity": 1, "product": "{intruder_product}"}, ITEM_COLUMNS),
+    ("user", "post", "api:order-pay", "purchase", {"card_number": TEST_CARD_SUCCESS, "status": "paid"}, ORDER_COLUMNS),
+    ("user", "post", "api:order-cancel", "purchase", {"status": "delivered", "buyer": "{intruder}"}, ORDER_COLUMNS),
+    (
+        "user",
+        "post",
+        "api:seller-order-ship",
+        "sale",
+        {"carrier": "U", "tracking_number": "1", "status": "delivered"},
+        ORDER_COLUMNS,
+    ),
+    (
+        "user",
+        "post",
+        "api:seller-order-ship",
+        "sale",
+        {"carrier": "U", "tracking_number": "1", "buyer": "{intruder}"},
+        ORDER_COLUMNS,
+    ),
+    (
+        "user",
+        "post",
+        "api:seller-order-ship",
+        "sale",
+        {"carrier": "U", "tracking_number": "1", "total_cents": 1},
+        ORDER_COLUMNS,
+    ),
+    ("user", "patch", "api:notification-preferences", None, {"user": "{intruder}", "orders": False}, USER_COLUMNS),
+]
+
+
+ACTION_STATUS = {
+    "api:order-pay": OrderStatus.PAID,
+    "api:order-cancel": OrderStatus.CANCELLED,
+    "api:seller-order-ship": OrderStatus.SHIPPED,
+}
+
+
+def _fill(value: Any, values: dict[str, int]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return values[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(("_who", "method", "name", "key", "body", "columns"), MASS_ASSIGNMENT, ids=str)
+def test_api_protected_columns_cannot_be_written(victim, intruder, _who, method, name, key, body, columns):
+    owner = victim["user"]
+    client = APIClient()
+    client.force_authenticate(owner)
+    target = victim[key] if key else owner
+    # The owner's purchase awaits payment again, so paying and cancelling it are open to them.
+    if key == "purchase":
+        purchase = Order.objects.get(pk=target.pk)
+        purchase.status = OrderStatus.PENDING_PAYMENT
+        purchase.save(update_fields=["status"])
+    values = {"intruder": intruder.pk, "intruder_product": ProductFactory(seller=intruder).pk}
+    before = _protected(target, columns)
+    url = reverse(name, args=[target.pk]) if key else reverse(name)
+
+    response = getattr(client, method)(
+        url + f"?seller={intruder.pk}&status=archived", _fill(body, values), format="json"
+    )
+
+    assert response.status_code in {200, 400, 405}, response.content
+    if response.status_code == 400:
+        assert response.json()["message"]
+        assert response.json()["fields"]
+    after = _protected(target, columns)
+    if response.status_code == 200 and name in ACTION_STATUS:
+        # The request asked for this action: the server moves the order to the status it chooses.
+        assert after.pop("status") == ACTION_STATUS[name]
+        after.pop("payment_reference")
+        before = {k: v for k, v in before.items() if k not in {"status", "payment_reference"}}
+    assert after == before
+
+
+def test_page_forms_ignore_protected_fields(client, victim, intruder):
+    owner, product = victim["user"], victim["product"]
+    client.force_login(owner)
+    product_before = _protected(product, PRODUCT_COLUMNS)
+    user_before = _protected(owner, USER_COLUMNS)
+
+    client.post(
+        reverse("commerce:seller_product_edit", args=[product.pk]),
+        {
+            "title": "Renamed",
+            "price": "12.00",
+            "currency": "USD",
+            "condition": "new",
+            "quantity_on_hand": 9,
+            "shipping_weight_grams": 0,
+            "low_stock_threshold": 2,
+            "seller": intruder.pk,
+            "seller_id": intruder.pk,
+            "status": "archived",
+            "quantity_reserved": 7,
+        },
+    )
+    client.post(
+        reverse("users:profile"),
+        {"display_name": "Boss", "is_staff": "on", "is_superuser": "on", "email": "boss@example.com"},
+    )
+
+    assert Product.objects.get(pk=product.pk).title == "Renamed"
+    assert _protected(product, PRODUCT_COLUMNS) == product_before
+    assert _protected(owner, USER_COLUMNS) == user_before
+    assert not CartItem.objects.filter(cart__buyer=intruder).exists()
+    assert not ApiToken.objects.filter(user=intruder).exists()
