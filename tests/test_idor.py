@@ -504,6 +504,21 @@ def test_notifications_of_others_cannot_be_marked_read(client, victim, intruder)
     assert Notification.objects.get(pk=victim["notification"].pk).read_at is None
 
 
+def test_a_visible_review_of_someone_elses_product_cannot_be_answered(client, victim, intruder):
+    # A visible review is public, so refusing the stranger with 403 reveals nothing; a hidden one is 404
+    # (FOREIGN_CASES). Bob wrote this one, of the supplier's crate: neither he nor Alice may answer it.
+    api = APIClient()
+    api.force_authenticate(intruder)
+    client.force_login(intruder)
+    before = snapshot(victim)
+
+    response = api.post(reverse("api:review-answer", args=[victim["review"].pk]), {"answer": "Hi"}, format="json")
+    client.post(reverse("commerce:review_answer", args=[victim["review"].pk]), {"answer": "Hi"})
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_your_product")
+    assert snapshot(victim) == before
+
+
 # SELF routes that name the victim's things, in the URL or the body, yet change only the caller's own:
 # (method, route name, ids taken from the victim, body, the intruder's answer).
 SELF_CASES = [
