@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
+from commerce.serializers import StrictInputSerializer
+
 from .models import ModerationPattern, ModerationWord, PatternAction, SlowMode
 from .services import WORD_MAX_LENGTH
 
 
-class MuteWordInputSerializer(serializers.Serializer):
+class MuteWordInputSerializer(StrictInputSerializer):
     word = serializers.CharField(max_length=WORD_MAX_LENGTH, help_text="A word or phrase to mute in your shows.")
 
 
@@ -14,7 +16,7 @@ class MuteWordOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "word", "created_at"]
 
 
-class PatternInputSerializer(serializers.Serializer):
+class PatternInputSerializer(StrictInputSerializer):
     pattern = serializers.CharField(
         max_length=200, trim_whitespace=False, help_text="An RE2 regular expression, matched ignoring case."
     )
@@ -28,10 +30,11 @@ class PatternOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "pattern", "action", "description", "created_at"]
 
 
-class SlowModeInputSerializer(serializers.Serializer):
+class SlowModeInputSerializer(StrictInputSerializer):
     seconds = serializers.IntegerField(min_value=0, max_value=3600, help_text="Seconds between messages; 0 is off.")
     show_id = serializers.IntegerField(
         min_value=1,
+        max_value=2**63 - 1,
         required=False,
         allow_null=True,
         default=None,

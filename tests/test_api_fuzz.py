@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.throttling import SimpleRateThrottle
@@ -21,8 +22,12 @@ from schemathesis.engine import events
 from schemathesis.transport.wsgi import WSGITransport
 
 from commerce.services.cart import cart_add
-from commerce.services.orders import checkout, order_pay
+from commerce.services.imports import product_import_start
+from commerce.services.orders import checkout, order_confirm_delivery, order_pay, order_ship
+from commerce.services.reviews import review_create
+from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
+from moderation.services import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
@@ -48,19 +53,32 @@ ADDRESS = {
 
 
 def _peer(name):
-    """A seller with two products, a notification and a device token; the purchases come next."""
+    """A seller with two products, a notification, a device token, a CSV import and show rules; the
+    purchases come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
     _, raw = api_token_create(user=user, name=f"{name}'s phone")
+    product_import_start(seller=user, upload=SimpleUploadedFile(f"{name}.csv", b"title,price\nLamp,1\n"))
+    mute_word_add(seller=user, word=f"{name}word")
+    pattern_add(seller=user, pattern=f"{name}+")
+    slow_mode_set(seller=user, seconds=5)
     return name, raw, user
 
 
 def _buy(buyer, seller):
+    """A paid order, a delivered one the buyer reviewed, a saved product and a cart line."""
     product = ProductFactory(seller=seller, quantity_on_hand=50)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
     [order] = checkout(buyer=buyer, shipping=ADDRESS)
     order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    cart_add(buyer=buyer, product_id=product.pk, quantity=1)
+    [order] = checkout(buyer=buyer, shipping=ADDRESS)
+    order_pay(buyer=buyer, order_id=order.pk, card_number="4242424242424242")
+    order_ship(seller=seller, order_id=order.pk, carrier="UPS", tracking_number="1Z")
+    order_confirm_delivery(buyer=buyer, order_id=order.pk)
+    review_create(author=buyer, order_line_id=order.lines.get().pk, rating=4, seller_rating=5, text="Fine")
+    wishlist_add(buyer=buyer, product_id=product.pk)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
 
 

@@ -2,23 +2,48 @@
 
 ROUTES classifies every URL the project serves. A route that is not in it fails
 `test_every_route_is_classified`, so each new endpoint must be placed in one category; an OWN route
-must also be exercised with another user's id in `FOREIGN_CASES` (or `PAGE_CASES`), or
-`test_every_own_route_is_tried_with_another_users_object` fails.
+must also be exercised with another user's id in `FOREIGN_CASES` (or `PAGE_CASES`, or `STRIPE_CASES`
+for saved cards, which need the local Stripe fake), or `test_every_own_route_is_tried_with_another_users_object`
+fails. `SELF_CASES` try SELF routes that name the victim's things; `MASS_ASSIGNMENT` and
+`CREATE_MASS_ASSIGNMENT` send the columns that decide ownership, state or money.
 """
 
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
-from commerce.models import CartItem, InventoryChange, Order, OrderStatus, Product, ProductImage
+from commerce.models import (
+    CartItem,
+    InventoryChange,
+    Order,
+    OrderRefund,
+    OrderStatus,
+    PaymentCustomer,
+    Product,
+    ProductImage,
+    Review,
+    WishlistItem,
+)
 from commerce.payments import TEST_CARD_SUCCESS
 from commerce.services.cart import cart_add
 from commerce.services.catalog import product_image_add
-from commerce.services.orders import checkout, order_pay
+from commerce.services.imports import product_import_start
+from commerce.services.orders import checkout, order_confirm_delivery, order_pay, order_ship
+from commerce.services.payments import card_list
+from commerce.services.reviews import review_create, review_set_hidden
+from commerce.services.wishlist import wishlist_add
+
+# The local Stripe fake's fixtures: pytest finds them on this module by their names.
+from commerce.tests.conftest import fake_stripe, stripe_server  # noqa: F401
 from commerce.tests.factories import ProductFactory, picture_upload
+from commerce.tests.test_stripe import CARD_OK, browser_saves_card
+from moderation.models import ModerationPattern, ModerationWord, SlowMode
+from moderation.services import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
@@ -120,6 +145,49 @@ ROUTES = {
     "api/v1/orders/<int:order_id>/confirm-delivery/": OWN,
     "api/v1/seller/orders/": SELF,
     "api/v1/seller/orders/<int:order_id>/ship/": OWN,
+    # Stock page, thresholds and history; CSV imports (the template is the same file for every seller)
+    "seller/products/<int:product_id>/stock/": OWN,
+    "api/v1/seller/products/<int:product_id>/stock/history/": OWN,
+    "api/v1/seller/products/<int:product_id>/stock/thresholds/": OWN,
+    "seller/products/import/": SELF,
+    "seller/products/import/template.csv": SELF,
+    "seller/products/import/<int:import_id>/": OWN,
+    "seller/products/import/<int:import_id>/status/": OWN,
+    "api/v1/seller/products/imports/": SELF,
+    "api/v1/seller/products/imports/<int:import_id>/": OWN,
+    # Wishlist: the id names a public product, and only the caller's own list changes (SELF_CASES)
+    "saved/": SELF,
+    "saved/<int:product_id>/": SELF,
+    "saved/<int:product_id>/remove/": SELF,
+    "api/v1/wishlist/": SELF,
+    "api/v1/wishlist/<int:product_id>/": SELF,
+    # Reviews: reading a visible one is public, writing or answering is the author's or the seller's.
+    # Creating names an order line in the body: another buyer's line is tried in SELF_CASES.
+    "api/v1/products/<int:product_id>/reviews/": PUBLIC,
+    "api/v1/shops/<slug:slug>/reviews/": PUBLIC,
+    "api/v1/reviews/": SELF,
+    "api/v1/reviews/<int:review_id>/": OWN,
+    "api/v1/reviews/<int:review_id>/answer/": OWN,
+    "reviews/<int:review_id>/answer/": OWN,
+    "orders/<int:order_id>/lines/<int:line_id>/review/": OWN,
+    # Payments: saved cards live at Stripe, under the caller's customer (STRIPE_CASES); refunds
+    "account/payment-methods/": SELF,
+    "account/payment-methods/<str:payment_method_id>/default/": OWN,
+    "account/payment-methods/<str:payment_method_id>/remove/": OWN,
+    "api/v1/payment-methods/": SELF,
+    "api/v1/payment-methods/setup/": SELF,
+    "api/v1/payment-methods/<str:payment_method_id>/": OWN,
+    "api/v1/payment-methods/<str:payment_method_id>/default/": OWN,
+    "api/v1/orders/<int:order_id>/payment/": OWN,
+    "seller/orders/<int:order_id>/refund/": OWN,
+    "api/v1/seller/orders/<int:order_id>/refund/": OWN,
+    "webhooks/stripe/": WEBHOOK,
+    # Moderation rules of the seller's own shows (slow mode is keyed by the caller and a show id)
+    "api/v1/seller/moderation/words/": SELF,
+    "api/v1/seller/moderation/words/<int:word_id>/": OWN,
+    "api/v1/seller/moderation/patterns/": SELF,
+    "api/v1/seller/moderation/patterns/<int:pattern_id>/": OWN,
+    "api/v1/seller/moderation/slow-mode/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
@@ -179,33 +247,63 @@ def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
 
 
+def delivered(*, buyer: Any, product: Any) -> Order:
+    """One of the buyer's orders, paid, shipped and delivered: its lines can be reviewed."""
+    cart_add(buyer=buyer, product_id=product.pk, quantity=1)
+    [order] = checkout(buyer=buyer, shipping=ADDRESS)
+    order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
+    order_ship(seller=order.seller, order_id=order.pk, carrier="UPS", tracking_number="1Z")
+    return order_confirm_delivery(buyer=buyer, order_id=order.pk)
+
+
 @pytest.fixture
 def victim(media):
-    """Bob: a seller with a product and a picture, a purchase, a sale to someone else, a cart line,
-    a notification, a device token and stock history. Every id the intruder will try."""
+    """Bob: a seller with a product and a picture, a purchase he reviewed, a sale to someone else, an
+    order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
+    a CSV import, moderation rules, and a review of his product that staff hid. Every id the intruder
+    will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
     supplier = ProductFactory(title="Suppliers crate", quantity_on_hand=9)
-    cart_add(buyer=bob, product_id=supplier.pk, quantity=1)
-    [purchase] = checkout(buyer=bob, shipping=ADDRESS)
-    order_pay(buyer=bob, order_id=purchase.pk, card_number=TEST_CARD_SUCCESS)
+    purchase = delivered(buyer=bob, product=supplier)
+    line = purchase.lines.get()
+    review = review_create(author=bob, order_line_id=line.pk, rating=4, seller_rating=5, text="Sturdy crate")
     carol = UserFactory()
     cart_add(buyer=carol, product_id=product.pk, quantity=1)
     [sale] = checkout(buyer=carol, shipping=ADDRESS)
     order_pay(buyer=carol, order_id=sale.pk, card_number=TEST_CARD_SUCCESS)
+    reviewed_sale = delivered(buyer=carol, product=product)
+    received_review = review_create(
+        author=carol, order_line_id=reviewed_sale.lines.get().pk, rating=1, seller_rating=1, text="Not for the public"
+    )
+    review_set_hidden(actor=UserFactory(is_staff=True), review_id=received_review.pk, hidden=True)
+    cart_add(buyer=bob, product_id=supplier.pk, quantity=1)
+    [pending] = checkout(buyer=bob, shipping=ADDRESS)
     item = cart_add(buyer=bob, product_id=supplier.pk, quantity=2)
+    saved, _ = wishlist_add(buyer=bob, product_id=supplier.pk)
     notification = notification_create(user=bob, kind="account", title="Only for Bob", body="", url="/")
     token, _ = api_token_create(user=bob, name="Bob's phone")
+    csv = SimpleUploadedFile("bobs-secret-stock.csv", b"title,price\nLamp,1\n", content_type="text/csv")
     return {
         "user": bob,
         "product": product,
         "image": image,
+        "supplier": supplier,
         "purchase": purchase,
+        "line": line,
+        "review": review,
         "sale": sale,
+        "received_review": Review.objects.get(pk=received_review.pk),
+        "pending": pending,
         "item": item,
+        "saved": saved,
         "notification": notification,
         "token": token,
+        "import": product_import_start(seller=bob, upload=csv),
+        "word": mute_word_add(seller=bob, word="bobsword"),
+        "pattern": pattern_add(seller=bob, pattern="bobs+pattern"),
+        "slow_mode": slow_mode_set(seller=bob, seconds=30),
     }
 
 
@@ -216,15 +314,24 @@ def intruder():
 
 
 def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
-    """Every column of every object the victim owns, and how much stock history they have."""
+    """Every column of every object the victim owns (the supplier's product and the order line are not
+    Bob's), and how much stock history, refunds, reviews, saved products and show rules they have."""
     rows: dict[str, Any] = {}
-    for name in ["product", "image", "purchase", "sale", "item", "notification", "token", "user"]:
-        obj = victim[name]
-        fresh = type(obj).objects.filter(pk=obj.pk).first()
-        rows[name] = model_to_dict(fresh) if fresh is not None else None
+    for name, obj in victim.items():
+        if isinstance(obj, Model) and name not in {"supplier", "line"}:
+            fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
+            rows[name] = model_to_dict(fresh) if fresh is not None else None
     rows["history"] = InventoryChange.objects.filter(product=victim["product"]).count()
     rows["images"] = ProductImage.objects.filter(product=victim["product"]).count()
-    rows["events"] = [Order.objects.get(pk=victim[o].pk).events.count() for o in ["purchase", "sale"]]
+    rows["events"] = [Order.objects.get(pk=victim[o].pk).events.count() for o in ["purchase", "sale", "pending"]]
+    rows["refunds"] = OrderRefund.objects.filter(order__seller=victim["user"]).count()
+    rows["reviews"] = Review.objects.filter(author=victim["user"]).count()
+    rows["saved_products"] = sorted(WishlistItem.objects.filter(buyer=victim["user"]).values_list("product", flat=True))
+    rows["rules"] = [
+        ModerationWord.objects.filter(seller=victim["user"]).count(),
+        ModerationPattern.objects.filter(seller=victim["user"]).count(),
+        sorted(SlowMode.objects.filter(seller=victim["user"]).values_list("show_id", "seconds")),
+    ]
     return rows
 
 
@@ -246,6 +353,19 @@ FOREIGN_CASES = [
     ("patch", "api:cart-item", ["item"], {"quantity": 1}),
     ("delete", "api:cart-item", ["item"], None),
     ("delete", "api:token-revoke", ["token"], None),
+    ("get", "api:seller-product-stock-history", ["product"], None),
+    ("get", "api:seller-product-stock-thresholds", ["product"], None),
+    ("put", "api:seller-product-stock-thresholds", ["product"], {"low_stock_threshold": 0}),
+    ("get", "api:seller-product-import", ["import"], None),
+    # A hidden review exists only for its author and its seller; a visible one is public to read.
+    ("get", "api:review", ["received_review"], None),
+    ("patch", "api:review", ["review"], {"rating": 1, "text": "Mine now"}),
+    ("patch", "api:review", ["received_review"], {"rating": 5}),
+    ("post", "api:review-answer", ["received_review"], {"answer": "Thanks from Alice"}),
+    ("post", "api:seller-order-refund", ["sale"], {}),
+    ("post", "api:seller-order-refund", ["sale"], {"amount_cents": 1, "reason": "Mine"}),
+    ("delete", "api:seller-mute-word", ["word"], None),
+    ("delete", "api:seller-pattern", ["pattern"], None),
 ]
 PAGE_CASES = [
     ("get", "commerce:seller_product_edit", ["product"], None),
@@ -263,6 +383,17 @@ PAGE_CASES = [
     ("post", "commerce:cart_item_update", ["item"], {"quantity": 1}),
     ("post", "commerce:cart_item_remove", ["item"], None),
     ("post", "users:device_revoke", ["token"], None),
+    ("get", "commerce:seller_product_stock", ["product"], None),
+    ("post", "commerce:seller_product_stock", ["product"], {"form": "adjust", "delta": -1, "reason": "damaged"}),
+    ("post", "commerce:seller_product_stock", ["product"], {"form": "thresholds", "low_stock_threshold": 0}),
+    ("get", "commerce:seller_product_import", ["import"], None),
+    ("get", "commerce:seller_product_import_status", ["import"], None),
+    ("get", "commerce:review", ["purchase", "line"], None),
+    ("post", "commerce:review", ["purchase", "line"], {"rating": 1, "seller_rating": 1, "text": "Mine now"}),
+    # The intruder's own delivered order with the victim's line.
+    ("get", "commerce:review", ["my_order", "line"], None),
+    ("post", "commerce:review_answer", ["received_review"], {"answer": "Thanks from Alice"}),
+    ("post", "commerce:seller_order_refund", ["sale"], {"amount": "", "reason": "Mine"}),
 ]
 
 
@@ -275,8 +406,13 @@ def _send(client: Any, method: str, url: str, body: Any, *, api: bool) -> Any:
 
 
 def _url(name: str, ids: list[str], victim: dict[str, Any], intruder: Any) -> str:
-    objects = {**victim, "mine": ProductFactory(seller=intruder)} if "mine" in ids else victim
-    return reverse(name, args=[objects[key].pk for key in ids])
+    objects = dict(victim)
+    if "mine" in ids:
+        objects["mine"] = ProductFactory(seller=intruder)
+    if "my_order" in ids:
+        objects["my_order"] = delivered(buyer=intruder, product=victim["supplier"])
+    # Saved cards are named by Stripe's id, a string.
+    return reverse(name, args=[getattr(objects[key], "pk", objects[key]) for key in ids])
 
 
 @pytest.mark.parametrize(("method", "name", "ids", "body"), FOREIGN_CASES, ids=lambda v: str(v))
@@ -302,8 +438,53 @@ def test_page_another_users_object_is_404_and_unchanged(client, victim, intruder
     assert snapshot(victim) == before
 
 
+# Saved cards: Bob's card at the local Stripe fake; the pending order is his too.
+STRIPE_CASES = [
+    ("delete", "api:payment-method", ["card"], None),
+    ("post", "api:payment-method-default", ["card"], None),
+    ("post", "api:order-payment", ["pending"], None),
+]
+STRIPE_PAGE_CASES = [
+    ("post", "commerce:payment_method_default", ["card"], None),
+    ("post", "commerce:payment_method_remove", ["card"], None),
+]
+
+
+@pytest.fixture
+def stripe_victim(victim, request):
+    """Bob with Stripe on and a saved card (his default). His orders were paid before Stripe was on."""
+    browser_saves_card(request.getfixturevalue("fake_stripe"), victim["user"], CARD_OK)
+    [card] = card_list(user=victim["user"])
+    return {**victim, "card": card.card.id}
+
+
+def stripe_snapshot(victim: dict[str, Any]) -> dict[str, Any]:
+    cards = [(row.card.id, row.is_default) for row in card_list(user=victim["user"])]
+    intents = PaymentCustomer.objects.filter(user=victim["user"]).values_list("reference", flat=True)
+    return {**snapshot(victim), "cards": cards, "customer": list(intents)}
+
+
+@pytest.mark.parametrize(("method", "name", "ids", "body"), STRIPE_CASES + STRIPE_PAGE_CASES, ids=lambda v: str(v))
+def test_another_users_card_or_payment_is_404_and_unchanged(client, stripe_victim, intruder, method, name, ids, body):
+    api = name.startswith("api:")
+    if api:
+        client = APIClient()
+        client.force_authenticate(intruder)
+    else:
+        client.force_login(intruder)
+    before = stripe_snapshot(stripe_victim)
+
+    response = _send(client, method, _url(name, ids, stripe_victim, intruder), body, api=api)
+
+    assert response.status_code == 404
+    assert stripe_snapshot(stripe_victim) == before
+    # The intruder got no PaymentIntent on Bob's order either.
+    assert Order.objects.get(pk=stripe_victim["pending"].pk).payment_reference == ""
+
+
 def test_every_own_route_is_tried_with_another_users_object():
-    tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in FOREIGN_CASES + PAGE_CASES}
+    cases = FOREIGN_CASES + PAGE_CASES + STRIPE_CASES + STRIPE_PAGE_CASES
+    tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in cases}
     own = {route for route in project_routes() if category_of(route) == OWN}
 
     assert sorted(own - tried) == [], "Add a FOREIGN_CASES or PAGE_CASES line for these OWN routes"
@@ -323,6 +504,54 @@ def test_notifications_of_others_cannot_be_marked_read(client, victim, intruder)
     assert Notification.objects.get(pk=victim["notification"].pk).read_at is None
 
 
+def test_a_visible_review_of_someone_elses_product_cannot_be_answered(client, victim, intruder):
+    # A visible review is public, so refusing the stranger with 403 reveals nothing; a hidden one is 404
+    # (FOREIGN_CASES). Bob wrote this one, of the supplier's crate: neither he nor Alice may answer it.
+    api = APIClient()
+    api.force_authenticate(intruder)
+    client.force_login(intruder)
+    before = snapshot(victim)
+
+    response = api.post(reverse("api:review-answer", args=[victim["review"].pk]), {"answer": "Hi"}, format="json")
+    client.post(reverse("commerce:review_answer", args=[victim["review"].pk]), {"answer": "Hi"})
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_your_product")
+    assert snapshot(victim) == before
+
+
+# SELF routes that name the victim's things, in the URL or the body, yet change only the caller's own:
+# (method, route name, ids taken from the victim, body, the intruder's answer).
+SELF_CASES = [
+    ("delete", "api:wishlist-item", ["supplier"], None, 204),
+    ("put", "api:wishlist-item", ["supplier"], None, 201),
+    ("post", "commerce:wishlist_remove", ["supplier"], None, 302),
+    ("post", "commerce:wishlist_save", ["supplier"], None, 302),
+    ("post", "api:reviews", [], {"order_line_id": "{line}", "rating": 1, "seller_rating": 1}, 404),
+    ("post", "api:seller-mute-words", [], {"word": "bobsword"}, 201),
+    ("post", "api:seller-patterns", [], {"pattern": "bobs+pattern"}, 201),
+    ("put", "api:seller-slow-mode", [], {"seconds": 0, "show_id": None}, 200),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "ids", "body", "expected"), SELF_CASES, ids=lambda v: str(v))
+def test_self_routes_naming_the_victims_things_change_only_your_own(
+    client, victim, intruder, method, name, ids, body, expected
+):
+    api = name.startswith("api:")
+    if api:
+        client = APIClient()
+        client.force_authenticate(intruder)
+    else:
+        client.force_login(intruder)
+    before = snapshot(victim)
+    body = _fill(body, {key: getattr(value, "pk", value) for key, value in victim.items()})
+
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=api)
+
+    assert response.status_code == expected, response.content
+    assert snapshot(victim) == before
+
+
 # (list, the victim's object, whether the victim sees it there)
 API_LISTS = [
     ("api:seller-products", "product", True),
@@ -333,17 +562,29 @@ API_LISTS = [
     ("api:cart", "item", True),
     ("api:tokens", "token", True),
     ("api:notification-list", "notification", True),
+    ("api:reviews", "review", True),
+    ("api:wishlist", "supplier", True),
+    ("api:seller-product-imports", "import", True),
+    ("api:seller-mute-words", "word", True),
+    ("api:seller-patterns", "pattern", True),
 ]
 
 
 def _listed_ids(body):
     rows = body.get("results", body.get("items")) if isinstance(body, dict) else body
-    return {row["id"] for row in rows}
+    # A saved product is listed as the product.
+    return {row["id"] if "id" in row else row["product"]["id"] for row in rows}
 
 
 @pytest.mark.parametrize(("name", "key", "victim_sees_it"), API_LISTS)
 def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victim_sees_it):
     # The intruder has one of each too, so an empty list would prove nothing.
+    bought = delivered(buyer=intruder, product=ProductFactory())
+    review_create(author=intruder, order_line_id=bought.lines.get().pk, rating=5, seller_rating=5)
+    wishlist_add(buyer=intruder, product_id=ProductFactory().pk)
+    product_import_start(seller=intruder, upload=SimpleUploadedFile("alice.csv", b"title,price\nA,1\n"))
+    mute_word_add(seller=intruder, word="aliceword")
+    pattern_add(seller=intruder, pattern="alice+")
     stranger = UserFactory()
     cart_add(buyer=stranger, product_id=ProductFactory(seller=intruder).pk)
     checkout(buyer=stranger, shipping=ADDRESS)
@@ -375,6 +616,8 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
             "commerce:cart",
             "users:devices",
             "notifications:list",
+            "commerce:saved",
+            "commerce:seller_product_import_new",
         ]
     )
 
@@ -385,6 +628,7 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
         "Suppliers crate",
         "Bob&#x27;s phone",
         "Only for Bob",
+        "bobs-secret-stock.csv",
     ]:
         assert secret not in pages
 
@@ -408,6 +652,20 @@ ORDER_COLUMNS = [
     "payment_reference",
 ]
 ITEM_COLUMNS = ["cart_id", "product_id"]
+REVIEW_COLUMNS = [
+    "author_id",
+    "product_id",
+    "seller_id",
+    "order_line_id",
+    "is_hidden",
+    "rating",
+    "seller_rating",
+    "answer",
+    "answered_at",
+    "created_at",
+]
+REFUND_COLUMNS = [*ORDER_COLUMNS, "refunded_cents"]
+STOCK_COLUMNS = [*PRODUCT_COLUMNS, "quantity_on_hand", "low_stock_threshold", "overstock_threshold"]
 MASS_ASSIGNMENT = [
     # (who sends it, method, route name, object, body, protected columns)
     ("user", "patch", "api:seller-product", "product", {"seller": "{intruder}"}, PRODUCT_COLUMNS),
@@ -455,6 +713,61 @@ MASS_ASSIGNMENT = [
         ORDER_COLUMNS,
     ),
     ("user", "patch", "api:notification-preferences", None, {"user": "{intruder}", "orders": False}, USER_COLUMNS),
+    ("user", "patch", "api:review", "review", {"author": "{intruder}", "text": "Still mine"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"product": "{intruder_product}"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"seller": "{intruder}", "seller_id": "{intruder}"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"is_hidden": True, "text": "Hide me"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"order_line": 1, "order_line_id": 1}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"answer": "I answer myself"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"rating": 6}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"rating": 0, "text": "Zero"}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"seller_rating": -1}, REVIEW_COLUMNS),
+    ("user", "patch", "api:review", "review", {"rating": "5 stars"}, REVIEW_COLUMNS),
+    ("user", "put", "api:review", "review", {"rating": 1, "seller_rating": 1, "text": "", "author": 1}, REVIEW_COLUMNS),
+    # The seller answers a review of his product: the answer only, never its rating or visibility.
+    ("user", "post", "api:review-answer", "received_review", {"answer": "Sorry", "is_hidden": False}, REVIEW_COLUMNS),
+    ("user", "post", "api:review-answer", "received_review", {"answer": "Sorry", "rating": 5}, REVIEW_COLUMNS),
+    ("user", "post", "api:review-answer", "received_review", {"answer": "Hi", "author": "{intruder}"}, REVIEW_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"status": "refunded"}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": 1, "status": "refunded"}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": 1, "refunded_cents": 0}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": 1, "buyer": "{intruder}"}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": 0}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": -100}, REFUND_COLUMNS),
+    ("user", "post", "api:seller-order-refund", "sale", {"amount_cents": 10**9}, REFUND_COLUMNS),
+    (
+        "user",
+        "put",
+        "api:seller-product-stock-thresholds",
+        "product",
+        {"low_stock_threshold": 1, "quantity_on_hand": 0},
+        STOCK_COLUMNS,
+    ),
+    (
+        "user",
+        "put",
+        "api:seller-product-stock-thresholds",
+        "product",
+        {"low_stock_threshold": 1, "seller": "{intruder}", "status": "archived"},
+        STOCK_COLUMNS,
+    ),
+    (
+        "user",
+        "put",
+        "api:seller-product-stock-thresholds",
+        "product",
+        {"low_stock_threshold": 5, "overstock_threshold": 2},
+        STOCK_COLUMNS,
+    ),
+    ("user", "put", "api:seller-product-stock-thresholds", "product", {"low_stock_threshold": -1}, STOCK_COLUMNS),
+    (
+        "user",
+        "put",
+        "api:seller-product-stock-thresholds",
+        "product",
+        {"low_stock_threshold": 1, "quantity_reserved": 9},
+        STOCK_COLUMNS,
+    ),
 ]
 
 
@@ -503,6 +816,62 @@ def test_api_protected_columns_cannot_be_written(victim, intruder, _who, method,
         after.pop("payment_reference")
         before = {k: v for k, v in before.items() if k not in {"status", "payment_reference"}}
     assert after == before
+
+
+# Rows made through SELF routes: (method, route name, ids, body, model, owner column). Whatever the body
+# says, the new row is the caller's and the intruder named in it gets nothing.
+CREATE_MASS_ASSIGNMENT = [
+    ("post", "api:seller-mute-words", [], {"word": "spam", "seller": "{intruder}"}, ModerationWord, "seller"),
+    ("post", "api:seller-mute-words", [], {"word": "spam", "seller_id": "{intruder}"}, ModerationWord, "seller"),
+    ("post", "api:seller-patterns", [], {"pattern": "sp+am", "seller": "{intruder}"}, ModerationPattern, "seller"),
+    ("post", "api:seller-patterns", [], {"pattern": "sp+am", "seller_id": "{intruder}"}, ModerationPattern, "seller"),
+    ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": None, "seller": "{intruder}"}, SlowMode, "seller"),
+    ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": 7, "seller_id": "{intruder}"}, SlowMode, "seller"),
+    # The id in the URL is a product's.
+    ("put", "api:wishlist-item", ["product"], {"buyer": "{intruder}"}, WishlistItem, "buyer"),
+    ("put", "api:wishlist-item", ["product"], {"buyer_id": "{intruder}"}, WishlistItem, "buyer"),
+    (
+        "post",
+        "api:reviews",
+        [],
+        {"order_line_id": "{line}", "rating": 5, "seller_rating": 5, "author": "{intruder}"},
+        Review,
+        "author",
+    ),
+    (
+        "post",
+        "api:reviews",
+        [],
+        {"order_line_id": "{line}", "rating": 5, "seller_rating": 5, "seller": "{intruder}"},
+        Review,
+        "seller",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "ids", "body", "model", "owner"), CREATE_MASS_ASSIGNMENT, ids=lambda v: str(v)
+)
+def test_api_new_rows_belong_to_the_caller(intruder, method, name, ids, body, model, owner):
+    caller = SellerProfileFactory().user
+    # A purchase of the caller's that is delivered and not reviewed yet.
+    line = delivered(buyer=caller, product=ProductFactory()).lines.get()
+    client = APIClient()
+    client.force_authenticate(caller)
+    url = reverse(name, args=[ProductFactory().pk for _ in ids])
+    rows_before = model.objects.count()
+
+    response = getattr(client, method)(url, _fill(body, {"intruder": intruder.pk, "line": line.pk}), format="json")
+
+    assert response.status_code in {200, 201, 400}, response.content
+    assert not model.objects.filter(**{owner: intruder}).exists()
+    made = model.objects.count() - rows_before
+    if response.status_code == 400:
+        assert response.json()["fields"]
+        assert made == 0
+    # Reviews name the order line's seller and the caller as author, never what the body says.
+    assert not Review.objects.filter(author=intruder).exists()
+    assert not Review.objects.filter(seller=intruder).exists()
 
 
 def test_page_forms_ignore_protected_fields(client, victim, intruder):

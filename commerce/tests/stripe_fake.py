@@ -8,6 +8,7 @@ would, so a retried charge can be tested. Bound to 127.0.0.1 on a free port, in 
 """
 
 import asyncio
+import functools
 import hashlib
 import threading
 import warnings
@@ -111,8 +112,13 @@ def _attach_saved_cards_to_their_customer() -> None:
     resources.SetupIntent._attach_pm = attach_and_keep
 
 
+@functools.cache
 def start() -> tuple[FakeStripe, Callable[[], None]]:
-    """Serve the fake on 127.0.0.1 on a free port; answers the fake and a function that stops it."""
+    """Serve the fake on 127.0.0.1 on a free port; answers the fake and a function that stops it.
+
+    localstripe's app is one object per process and cannot be started twice, so a second caller (a
+    test module outside commerce/tests that imports the fixtures) shares the same fake.
+    """
     # localstripe saves its store to a shared file after every write; tests keep it in memory.
     resources.store.dump_to_disk = lambda: None
     _attach_saved_cards_to_their_customer()
@@ -136,7 +142,12 @@ def start() -> tuple[FakeStripe, Callable[[], None]]:
     thread.start()
     ready.wait(10)
 
+    stopped = threading.Event()
+
     def stop() -> None:
+        if stopped.is_set():
+            return
+        stopped.set()
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)

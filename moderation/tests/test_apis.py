@@ -146,7 +146,18 @@ def test_a_seller_sets_slow_mode_for_their_shows_and_one_show(
     assert check_message(sender=sender, text="three", seller_id=seller.pk, show_id=5).code == "ok"
 
 
-@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": 3601}, {"seconds": 5, "show_id": 0}, {}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"seconds": -1},
+        {"seconds": 3601},
+        {"seconds": 5, "show_id": 0},
+        # Past the column's bigint range the database would refuse it: a field error, not a crash.
+        {"seconds": 5, "show_id": 2**63},
+        {"seconds": 5, "seller": 1},
+        {},
+    ],
+)
 def test_bad_slow_mode_is_refused(seller_client, body):
     response = seller_client.put(SLOW_MODE, body, format="json")
 
@@ -159,3 +170,19 @@ def test_another_sellers_slow_mode_is_not_listed(seller_client):
     slow_mode_set(seller=SellerFactory(), seconds=10)
 
     assert seller_client.get(SLOW_MODE).json() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (WORDS, {"word": "spam", "seller": 1}),
+        (PATTERNS, {"pattern": "sp+am", "seller_id": 1}),
+    ],
+)
+def test_fields_the_api_does_not_take_are_refused_by_name(seller, seller_client, url, body):
+    response = seller_client.post(url, body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == set(body) - {"word", "pattern"}
+    assert not ModerationWord.objects.exists()
+    assert not ModerationPattern.objects.exists()
