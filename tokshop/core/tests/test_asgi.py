@@ -1,10 +1,11 @@
-"""The production ASGI path: pooled request threads, and the async middleware chain in front of them."""
+"""The production ASGI path: each request's middleware and view on a kept thread of its own."""
 
 import asyncio
 import threading
 from collections.abc import Sequence
 
 import pytest
+from asgiref.sync import iscoroutinefunction
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_started
 
@@ -65,7 +66,7 @@ async def test_a_request_thread_serves_the_next_request_too(threads_seen):
     app = RequestThreadsASGIHandler()
 
     for _ in range(3):
-        status, _, _ = await get(app, "/static/css/tokshop.css")
+        status, _, _ = await get(app, PRODUCTS)
         assert status == 200
 
     assert len(set(threads_seen)) == 1
@@ -82,7 +83,7 @@ async def test_requests_at_the_same_time_each_have_a_thread_of_their_own():
 
     request_started.connect(meet)
     try:
-        answers = await asyncio.gather(*(get(app, "/static/css/tokshop.css") for _ in range(2)))
+        answers = await asyncio.gather(*(get(app, PRODUCTS) for _ in range(2)))
     finally:
         request_started.disconnect(meet)
 
@@ -94,26 +95,10 @@ async def test_idle_threads_are_kept_up_to_a_limit(monkeypatch):
     monkeypatch.setattr("tokshop.core.asgi.IDLE_REQUEST_THREADS", 1)
     app = RequestThreadsASGIHandler()
 
-    await asyncio.gather(*(get(app, "/static/css/tokshop.css") for _ in range(3)))
+    await asyncio.gather(*(get(app, PRODUCTS) for _ in range(3)))
 
     assert len(app._idle) == 1
     assert IDLE_REQUEST_THREADS > 1
-
-
-@pytest.mark.parametrize("autorefresh", [True, False])
-async def test_static_files_are_served_on_the_async_path(settings, tmp_path, autorefresh):
-    # Without autorefresh the files are listed at start-up, from the finders and STATIC_ROOT.
-    settings.WHITENOISE_AUTOREFRESH = autorefresh
-    settings.STATIC_ROOT = tmp_path
-    app = RequestThreadsASGIHandler()
-
-    status, headers, body = await get(app, "/static/css/tokshop.css")
-
-    assert status == 200
-    assert headers[b"content-type"].startswith(b"text/css")
-    assert body
-    missing, _, _ = await get(app, "/static/css/no-such-file.css")
-    assert missing == 404
 
 
 @pytest.fixture
@@ -163,3 +148,9 @@ async def test_signed_in_and_anonymous_visitors_share_only_public_data_and_bad_t
     assert b"Old lamp" not in anonymous[2]
     assert forged[0] == 401
     assert b"SECRET-SKU" not in forged[2]
+
+
+def test_the_middleware_chain_is_loaded_to_run_in_one_sync_call():
+    app = RequestThreadsASGIHandler()
+
+    assert not iscoroutinefunction(app._middleware_chain)
