@@ -14,18 +14,11 @@ from commerce.services.orders import checkout
 from tokshop.users.services import seller_profile_save
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
-from .factories import CategoryFactory, ProductFactory, order_placed, picture_upload
+from .factories import ADDRESS, CategoryFactory, ProductFactory, order_placed, picture_upload
 
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = reverse("api:products")
-ADDRESS = {
-    "shipping_name": "Ada Buyer",
-    "shipping_line1": "1 Main Street",
-    "shipping_city": "Springfield",
-    "shipping_postal_code": "12345",
-    "shipping_country": "US",
-}
 
 
 @pytest.fixture

@@ -49,18 +49,11 @@ from tokshop.core.errors import Conflict
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .conftest import signed
-from .factories import ProductFactory
+from .factories import ADDRESS, ProductFactory
 from .stripe_fake import FakeStripe
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "shipping_name": "Ada Buyer",
-    "shipping_line1": "1 Main Street",
-    "shipping_city": "Springfield",
-    "shipping_postal_code": "12345",
-    "shipping_country": "US",
-}
 CARD_OK = "4242424242424242"
 CARD_CHARGE_DECLINED = "4000000000000341"
 CARD_3DS = "4000002500003155"
