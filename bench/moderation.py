@@ -79,7 +79,7 @@ def full_check_worker(
     django.setup()
     from django.contrib.auth import get_user_model
 
-    from moderation.services import check_message
+    from moderation.services.check import check_message
 
     senders = list(get_user_model().objects.filter(pk__in=sender_ids))
     sender_cycle = itertools.cycle(senders)
@@ -121,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from moderation.filters import compile_pattern, probe_pattern
     from moderation.models import ModerationPattern, PatternAction
     from moderation.rules import rules_for, rules_forget, seller_rules
-    from moderation.services import Action, check_content, mute_word_add, pattern_add, slow_mode_set
+    from moderation.services.check import Action, check_content
+    from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 
     users = get_user_model()
     run = uuid.uuid4().hex[:8]

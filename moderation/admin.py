@@ -7,7 +7,8 @@ from django.http import HttpRequest
 
 from . import filters
 from .models import LinkDomain, ModerationPattern, ModerationWord, Sanction, SlowMode
-from .services import rule_row_delete, rule_row_save, sanction_delete, sanction_revoke, sanction_save
+from .services.rules import rule_row_delete, rule_row_save
+from .services.sanctions import sanction_delete, sanction_revoke, sanction_save
 
 
 class RuleRowAdmin(admin.ModelAdmin):

@@ -11,7 +11,7 @@ from tokshop.core.schema import errors
 
 from . import serializers
 from .selectors import mute_word_list_for_seller, pattern_list_for_seller, slow_mode_list_for_seller
-from .services import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
+from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 
 
 class SellerMuteWordListCreateApi(APIView):

@@ -176,3 +176,86 @@ class SlowMode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seconds} s"
+
+
+class AuditAction(models.TextChoices):
+    WARN = "warn", "Warned"
+    MUTE = "mute", "Muted"
+    BAN = "ban", "Banned"
+    UNMUTE = "unmute", "Unmuted"
+    UNBAN = "unban", "Unbanned"
+    SANCTION_EDIT = "sanction_edit", "Edited a sanction"
+    SANCTION_DELETE = "sanction_delete", "Deleted a sanction"
+    APPEAL_GRANT = "appeal_grant", "Granted an appeal"
+    APPEAL_DENY = "appeal_deny", "Denied an appeal"
+    REPORT_DISMISS = "report_dismiss", "Dismissed a report"
+    REPORT_UPHOLD = "report_uphold", "Upheld a report"
+    CONTENT_DELETE = "content_delete", "Deleted content"
+    MESSAGE_RELEASE = "message_release", "Released a held message"
+    MESSAGE_REMOVE = "message_remove", "Removed a held message"
+    VERIFICATION_APPROVE = "verification_approve", "Approved a verification"
+    VERIFICATION_REJECT = "verification_reject", "Rejected a verification"
+    MODERATOR_APPOINT = "moderator_appoint", "Appointed a moderator"
+    MODERATOR_REMOVE = "moderator_remove", "Removed a moderator"
+    RULES_CHANGE = "rules_change", "Changed the chat rules"
+
+
+class ModerationAction(models.Model):
+    """The audit log: one row per moderator action — who did what, to whom, where, why and when.
+
+    Rows are only ever added. `actor` is empty when Tokshop acted by itself (an automatic mute after
+    repeated warnings)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_actions_received",
+        help_text="The person the action touched.",
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose shows the action was taken in; empty for Tokshop-wide actions.",
+    )
+    show_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    # What was acted on, by kind and id ({"sanction": 4}, {"report": 9}), and anything else worth keeping.
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["target_user", "-created_at"], name="audit_target_recent")]
+        permissions = [("moderate_everywhere", "Can moderate every show on Tokshop")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SellerModerator(models.Model):
+    """Someone a seller trusts to moderate that seller's shows, and only those."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointed_moderators")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderates_for")
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seller_id", "appointed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "moderator"], name="seller_moderator_unique"),
+            models.CheckConstraint(condition=~Q(seller=models.F("moderator")), name="seller_moderator_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.moderator_id} moderates for {self.seller_id}"

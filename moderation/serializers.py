@@ -3,7 +3,7 @@ from rest_framework import serializers
 from commerce.serializers import StrictInputSerializer
 
 from .models import ModerationPattern, ModerationWord, PatternAction, SlowMode
-from .services import WORD_MAX_LENGTH
+from .services.rules import WORD_MAX_LENGTH
 
 
 class MuteWordInputSerializer(StrictInputSerializer):

@@ -27,7 +27,7 @@ from commerce.services.orders import checkout, order_confirm_delivery, order_pay
 from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
-from moderation.services import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create

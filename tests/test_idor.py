@@ -43,7 +43,7 @@ from commerce.tests.conftest import fake_stripe, stripe_server  # noqa: F401
 from commerce.tests.factories import ProductFactory, picture_upload
 from commerce.tests.test_stripe import CARD_OK, browser_saves_card
 from moderation.models import ModerationPattern, ModerationWord, SlowMode
-from moderation.services import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken

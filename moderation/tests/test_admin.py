@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from moderation.models import ModerationPattern, Sanction
 from moderation.rules import rules_forget
-from moderation.services import check_message
+from moderation.services.check import check_message
 from tokshop.users.tests.factories import UserFactory
 
 from .factories import TrustedUserFactory

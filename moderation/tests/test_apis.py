@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from moderation.models import ModerationPattern, ModerationWord
 from moderation.rules import rules_forget
-from moderation.services import check_message, mute_word_add, pattern_add, slow_mode_set
+from moderation.services.check import check_message
+from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 
 from .factories import SellerFactory, TrustedUserFactory
 

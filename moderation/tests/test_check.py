@@ -18,16 +18,9 @@ from moderation.models import (
     WordKind,
 )
 from moderation.rules import rules_forget
-from moderation.services import (
-    RATE_LIMIT,
-    Action,
-    check_message,
-    mute_word_add,
-    pattern_add,
-    sanction_create,
-    sanction_revoke,
-    slow_mode_set,
-)
+from moderation.services.check import RATE_LIMIT, Action, check_message
+from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.sanctions import sanction_create, sanction_revoke
 
 from .factories import SellerFactory, TrustedUserFactory
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from moderation.rules import rules_for, rules_forget
-from moderation.services import Action, check_content
+from moderation.services.check import Action, check_content
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

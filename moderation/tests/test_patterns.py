@@ -4,7 +4,7 @@ import pytest
 
 from moderation.filters import compile_pattern
 from moderation.models import ModerationPattern
-from moderation.services import pattern_add
+from moderation.services.rules import pattern_add
 from tokshop.core.errors import ApplicationError
 
 from .factories import SellerFactory

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from moderation.models import SanctionKind, SanctionScope
-from moderation.services import Action, check_message, sanction_create, sanction_revoke
+from moderation.services.check import Action, check_message
+from moderation.services.sanctions import sanction_create, sanction_revoke
 
 from .factories import SellerFactory, TrustedUserFactory
 

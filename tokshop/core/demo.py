@@ -26,10 +26,11 @@ class DemoUser:
 
 DEMO_BUYER = "buyer@tokshop.demo"
 DEMO_SELLER = "seller@tokshop.demo"
+DEMO_MODERATOR = "moderator@tokshop.demo"
 DEMO_USERS = [
     DemoUser(DEMO_BUYER, "Bea Buyer", "buyer", {}),
     DemoUser(DEMO_SELLER, "Sam Seller", "seller", {"is_seller": True}),
-    DemoUser("moderator@tokshop.demo", "Mo Moderator", "moderator", {"is_moderator": True}),
+    DemoUser(DEMO_MODERATOR, "Mo Moderator", "moderator", {"is_moderator": True}),
     DemoUser("admin@tokshop.demo", "Ada Admin", "staff", {"is_staff": True, "is_superuser": True}),
     # Buyers whose delivered orders and reviews give the product and shop pages their ratings.
     DemoUser("cleo@tokshop.demo", "Cleo Collector", "buyer", {}),

@@ -10,6 +10,7 @@ class NotificationKind(models.TextChoices):
     ORDERS = "orders", "Orders"
     INVENTORY = "inventory", "Low stock alerts"
     SAVED = "saved", "Saved items back in stock"
+    MODERATION = "moderation", "Moderation decisions"
 
 
 # Kinds whose e-mail a user cannot turn off: they protect the account.
@@ -21,6 +22,7 @@ EMAIL_DEFAULTS = {
     NotificationKind.ORDERS: True,
     NotificationKind.INVENTORY: True,
     NotificationKind.SAVED: True,
+    NotificationKind.MODERATION: True,
 }
 
 

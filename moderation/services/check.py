@@ -1,5 +1,4 @@
-"""The message check every chat and question path calls before storing, and the writes that
-change what it decides: sanctions, word lists, patterns, link domains and slow mode."""
+"""The message check every chat and question path calls before storing."""
 
 from __future__ import annotations
 
@@ -10,25 +9,15 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit_and_read
 
-from . import filters
-from .models import (
-    ModerationPattern,
-    ModerationWord,
-    PatternAction,
-    Sanction,
-    SanctionKind,
-    SanctionScope,
-    SlowMode,
-    WordKind,
-)
-from .rules import VERSION_KEY, Rules, SellerRules, rules_changed, rules_current, rules_for, seller_rules
+from .. import filters
+from ..models import PatternAction, Sanction, SanctionKind, SanctionScope
+from ..rules import VERSION_KEY, Rules, SellerRules, rules_current, rules_for, seller_rules
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -48,7 +37,6 @@ RECENT_SANCTION_AGE = timedelta(days=90)
 # Sanction changes delete the cached copy on commit; the expiry only bounds a check that read the
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
-WORD_MAX_LENGTH = 60
 
 
 class Action(StrEnum):
@@ -262,151 +250,6 @@ def check_message(
     return check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
 
 
-# --- Sanctions ------------------------------------------------------------------------------------
-
-
-def _sanctions_changed(user_id: int) -> None:
+def sanctions_forget(user_id: int) -> None:
+    """Drop the sender's cached sanctions once the transaction that changed them commits."""
     transaction.on_commit(lambda: cache.delete(_sanctions_key(user_id)))
-
-
-@transaction.atomic
-def sanction_create(
-    *,
-    user: User,
-    kind: str,
-    reason: str,
-    created_by: User | None,
-    scope: str = SanctionScope.GLOBAL,
-    seller: User | None = None,
-    show_id: int | None = None,
-    expires_at: datetime | None = None,
-) -> Sanction:
-    """Warn, mute or ban `user`; the message check sees it as soon as the transaction commits."""
-    sanction = Sanction(
-        user=user,
-        kind=kind,
-        reason=reason.strip(),
-        created_by=created_by,
-        scope=scope,
-        seller=seller,
-        show_id=show_id,
-        expires_at=expires_at,
-    )
-    sanction.full_clean()
-    sanction.save()
-    _sanctions_changed(user.pk)
-    return sanction
-
-
-@transaction.atomic
-def sanction_save(*, sanction: Sanction) -> Sanction:
-    """Save a sanction edited as a whole (the admin form)."""
-    sanction.save()
-    _sanctions_changed(sanction.user_id)
-    return sanction
-
-
-@transaction.atomic
-def sanction_revoke(*, sanction_id: int) -> Sanction:
-    """Lift a mute or ban now; lifting one already lifted changes nothing."""
-    sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
-    if sanction.revoked_at is None:
-        sanction.revoked_at = timezone.now()
-        sanction.save(update_fields=["revoked_at"])
-        _sanctions_changed(sanction.user_id)
-    return sanction
-
-
-@transaction.atomic
-def sanction_delete(*, sanction: Sanction) -> None:
-    user_id = sanction.user_id
-    sanction.delete()
-    _sanctions_changed(user_id)
-
-
-# --- Word lists, patterns, link domains, slow mode ---------------------------------------------
-
-
-def _clean_word(word: str) -> str:
-    cleaned = " ".join(word.lower().split())
-    if not cleaned:
-        raise ApplicationError("Enter a word.", fields={"word": ["Enter a word."]})
-    if len(cleaned) > WORD_MAX_LENGTH:
-        message = f"A word is at most {WORD_MAX_LENGTH} characters."
-        raise ApplicationError(message, fields={"word": [message]})
-    return cleaned
-
-
-@transaction.atomic
-def mute_word_add(*, seller: User, word: str) -> ModerationWord:
-    """Mute a word in the seller's own shows; adding one already muted returns it."""
-    cleaned = _clean_word(word)
-    entry, _created = ModerationWord.objects.get_or_create(seller=seller, kind=WordKind.BLOCKED, word=cleaned)
-    rules_changed()
-    return entry
-
-
-@transaction.atomic
-def mute_word_remove(*, seller: User, word_id: int) -> None:
-    deleted, _ = ModerationWord.objects.filter(pk=word_id, seller=seller).delete()
-    if not deleted:
-        raise NotFound("No such muted word.")
-    rules_changed()
-
-
-def pattern_validate(pattern: str) -> None:
-    """Refuse a pattern that is invalid, catches every message or runs too long, saying why."""
-    try:
-        filters.validate_pattern(pattern)
-    except filters.PatternError as error:
-        raise ApplicationError(str(error), fields={"pattern": [str(error)]}) from None
-
-
-@transaction.atomic
-def pattern_add(
-    *, seller: User | None, pattern: str, action: str = PatternAction.HOLD, description: str = ""
-) -> ModerationPattern:
-    """Add a custom pattern for a seller's shows, or for everyone when `seller` is None (staff)."""
-    pattern_validate(pattern)
-    try:
-        with transaction.atomic():
-            entry = ModerationPattern.objects.create(
-                seller=seller, pattern=pattern, action=action, description=description.strip()
-            )
-    except IntegrityError:
-        raise ApplicationError(
-            "You already have this pattern.", code="duplicate", fields={"pattern": ["You already have this pattern."]}
-        ) from None
-    rules_changed()
-    return entry
-
-
-@transaction.atomic
-def pattern_remove(*, seller: User, pattern_id: int) -> None:
-    deleted, _ = ModerationPattern.objects.filter(pk=pattern_id, seller=seller).delete()
-    if not deleted:
-        raise NotFound("No such pattern.")
-    rules_changed()
-
-
-@transaction.atomic
-def rule_row_save(*, row: Any) -> None:
-    """Save a word, pattern, link domain or slow-mode row edited in the admin."""
-    if isinstance(row, ModerationPattern):
-        pattern_validate(row.pattern)
-    row.save()
-    rules_changed()
-
-
-@transaction.atomic
-def rule_row_delete(*, row: Any) -> None:
-    row.delete()
-    rules_changed()
-
-
-@transaction.atomic
-def slow_mode_set(*, seller: User, seconds: int, show_id: int | None = None) -> SlowMode:
-    """Set the seller's slow mode: their default (no show) or one show's; 0 turns it off."""
-    entry, _ = SlowMode.objects.update_or_create(seller=seller, show_id=show_id, defaults={"seconds": seconds})
-    rules_changed()
-    return entry
