@@ -37,4 +37,10 @@ app.conf.beat_schedule = {
         "task": "commerce.webhook_events_replay",
         "schedule": crontab(),
     },
+    # The check itself stops refusing a mute or ban at its expiry; the sweep tells the person it
+    # ended and drops their cached sanctions, so a minute keeps the notice close to the moment.
+    "moderation.sanctions_expire": {
+        "task": "moderation.sanctions_expire",
+        "schedule": crontab(),
+    },
 }

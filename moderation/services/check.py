@@ -37,6 +37,9 @@ RECENT_SANCTION_AGE = timedelta(days=90)
 # Sanction changes delete the cached copy on commit; the expiry only bounds a check that read the
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
+# Rejections that are abuse by the sender rather than spam limits: each records an automatic
+# warning (`sanctions.abuse_warning_record`), so repeated abuse mutes.
+ABUSE_CODES = frozenset({"profanity", "muted_word", "pattern"})
 
 
 class Action(StrEnum):
@@ -247,7 +250,21 @@ def check_message(
         rules = rules_for(version)
         seller = seller_rules(rules, seller_id)
     low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
-    return check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
+    verdict = check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
+    if verdict.action == Action.REJECT and verdict.code in ABUSE_CODES:
+        _abuse_warn(sender_id=sender.pk, code=verdict.code, seller_id=seller_id, show_id=show_id)
+    return verdict
+
+
+def _abuse_warn(*, sender_id: int, code: str, seller_id: int | None, show_id: int | None) -> None:
+    """Queue the automatic warning: the warning, its audit row, the notice and the escalation are
+    written by a worker, so the chat path pays one queued message, and only on these rejections."""
+    from ..tasks import abuse_warning_record_task
+
+    transaction.on_commit(
+        lambda: abuse_warning_record_task.delay(sender_id, code, seller_id, show_id),
+        robust=True,
+    )
 
 
 def sanctions_forget(user_id: int) -> None:
