@@ -212,9 +212,17 @@ def sanction_impose_by_ids(
     duration_minutes: int | None = None,
 ) -> Sanction:
     """`sanction_impose` for callers that name the person and the seller by id (the API)."""
-    if scope != SanctionScope.GLOBAL and seller_id is None:
-        message = "Name the seller whose shows this covers."
-        raise ApplicationError(message, fields={"seller_id": [message]})
+    refusals = {
+        "seller_id": scope != SanctionScope.GLOBAL and seller_id is None and "Name the seller whose shows this covers.",
+        "show_id": scope == SanctionScope.SHOW and show_id is None and "Name the show this covers.",
+    }
+    if scope == SanctionScope.GLOBAL and seller_id is not None:
+        refusals["seller_id"] = "A sanction everywhere names no seller."
+    if scope != SanctionScope.SHOW and show_id is not None:
+        refusals["show_id"] = "Only a sanction in one show names a show."
+    fields = {name: [message] for name, message in refusals.items() if message}
+    if fields:
+        raise ApplicationError("This sanction can't be imposed.", fields=fields)
     users = get_user_model().objects
     user = users.filter(pk=user_id, is_active=True).first()
     if user is None:
