@@ -27,7 +27,9 @@ from commerce.services.orders import checkout, order_confirm_delivery, order_pay
 from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
+from moderation.services.appeals import appeal_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.sanctions import sanction_impose
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
@@ -54,7 +56,7 @@ ADDRESS = {
 
 def _peer(name):
     """A seller with two products, a notification, a device token, a CSV import and show rules; the
-    purchases come next."""
+    purchases and sanctions come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -80,6 +82,14 @@ def _buy(buyer, seller):
     review_create(author=buyer, order_line_id=order.lines.get().pk, rating=4, seller_rating=5, text="Fine")
     wishlist_add(buyer=buyer, product_id=product.pk)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
+
+
+def _sanction(moderator, user):
+    """A warning and a mute the seller gave the other peer in the seller's shows, the mute appealed:
+    each peer has a standing to read and appeals to decide."""
+    sanction_impose(actor=moderator, user=user, kind="warning", reason="Caps", scope="seller", seller=moderator)
+    mute = sanction_impose(actor=moderator, user=user, kind="mute", reason="Spam", scope="seller", seller=moderator)
+    appeal_create(user=user, sanction_id=mute.pk, text="It was a question about the lamp")
 
 
 def _closing(app):
@@ -126,6 +136,8 @@ def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, monkeypatc
     bob = _peer("bob")
     _buy(alice[2], bob[2])
     _buy(bob[2], alice[2])
+    _sanction(alice[2], bob[2])
+    _sanction(bob[2], alice[2])
     protected_tokens = list(ApiToken.objects.values_list("pk", flat=True))
     wfc = tmp_path / "peers.json"
     wfc.write_text(

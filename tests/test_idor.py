@@ -4,8 +4,9 @@ ROUTES classifies every URL the project serves. A route that is not in it fails
 `test_every_route_is_classified`, so each new endpoint must be placed in one category; an OWN route
 must also be exercised with another user's id in `FOREIGN_CASES` (or `PAGE_CASES`, or `STRIPE_CASES`
 for saved cards, which need the local Stripe fake), or `test_every_own_route_is_tried_with_another_users_object`
-fails. `SELF_CASES` try SELF routes that name the victim's things; `MASS_ASSIGNMENT` and
-`CREATE_MASS_ASSIGNMENT` send the columns that decide ownership, state or money.
+fails; a MODERATOR route likewise in `MODERATOR_CASES` or `MODERATOR_LISTS`. `SELF_CASES` try SELF
+routes that name the victim's things; `MASS_ASSIGNMENT` and `CREATE_MASS_ASSIGNMENT` send the columns
+that decide ownership, state or money.
 """
 
 from typing import Any
@@ -42,8 +43,10 @@ from commerce.services.wishlist import wishlist_add
 from commerce.tests.conftest import fake_stripe, stripe_server  # noqa: F401
 from commerce.tests.factories import ProductFactory, picture_upload
 from commerce.tests.test_stripe import CARD_OK, browser_saves_card
-from moderation.models import ModerationPattern, ModerationWord, SlowMode
+from moderation.models import Appeal, ModerationAction, ModerationPattern, ModerationWord, Sanction, SlowMode
+from moderation.services.appeals import appeal_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.sanctions import sanction_impose
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
@@ -59,7 +62,10 @@ pytestmark = pytest.mark.django_db
 # OWN      names an object by id; another user's object answers 404 and is left unchanged.
 # STAFF    the admin: staff only.
 # WEBHOOK  called by a provider, authenticated by its signature rather than by a user.
-PUBLIC, SELF, OWN, STAFF, WEBHOOK = "public", "self", "own", "staff", "webhook"
+# MODERATOR acts in the shows the caller moderates (staff: everywhere); lists hold only those shows'
+#          objects, and an object elsewhere answers 403 (issue 4: a seller's moderator acting outside
+#          that seller's shows) and is left unchanged.
+PUBLIC, SELF, OWN, STAFF, WEBHOOK, MODERATOR = "public", "self", "own", "staff", "webhook", "moderator"
 
 ROUTES = {
     "": PUBLIC,
@@ -188,10 +194,19 @@ ROUTES = {
     "api/v1/seller/moderation/patterns/": SELF,
     "api/v1/seller/moderation/patterns/<int:pattern_id>/": OWN,
     "api/v1/seller/moderation/slow-mode/": SELF,
+    # A person's own sanctions and appeals (an appeal names its sanction in the body)
+    "account/moderation/": SELF,
+    "api/v1/me/sanctions/": SELF,
+    "api/v1/appeals/": SELF,
+    # Moderators' sanctions and appeals, in the shows they moderate
+    "api/v1/moderation/sanctions/": MODERATOR,
+    "api/v1/moderation/sanctions/<int:sanction_id>/lift/": MODERATOR,
+    "api/v1/moderation/appeals/": MODERATOR,
+    "api/v1/moderation/appeals/<int:appeal_id>/decide/": MODERATOR,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
-CATEGORIES = {PUBLIC, SELF, OWN, STAFF, WEBHOOK}
+CATEGORIES = {PUBLIC, SELF, OWN, STAFF, WEBHOOK, MODERATOR}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
@@ -260,8 +275,9 @@ def delivered(*, buyer: Any, product: Any) -> Order:
 def victim(media):
     """Bob: a seller with a product and a picture, a purchase he reviewed, a sale to someone else, an
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
-    a CSV import, moderation rules, and a review of his product that staff hid. Every id the intruder
-    will try."""
+    a CSV import, moderation rules, and a review of his product that staff hid; a mute in another shop's
+    shows that he appealed, and a mute he gave in his own shows that its buyer appealed. Every id the
+    intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -285,6 +301,11 @@ def victim(media):
     notification = notification_create(user=bob, kind="account", title="Only for Bob", body="", url="/")
     token, _ = api_token_create(user=bob, name="Bob's phone")
     csv = SimpleUploadedFile("bobs-secret-stock.csv", b"title,price\nLamp,1\n", content_type="text/csv")
+    shop = SellerProfileFactory(shop_name="Dave's Den").user
+    muted = sanction_impose(
+        actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
+    )
+    given = sanction_impose(actor=bob, user=carol, kind="mute", reason="Carol shouted", scope="seller", seller=bob)
     return {
         "user": bob,
         "product": product,
@@ -304,6 +325,10 @@ def victim(media):
         "word": mute_word_add(seller=bob, word="bobsword"),
         "pattern": pattern_add(seller=bob, pattern="bobs+pattern"),
         "slow_mode": slow_mode_set(seller=bob, seconds=30),
+        "sanction": muted,
+        "appeal": appeal_create(user=bob, sanction_id=muted.pk, text="Bobs secret appeal")[0],
+        "given": given,
+        "appeal_to_decide": appeal_create(user=carol, sanction_id=given.pk, text="Carol appeals")[0],
     }
 
 
@@ -331,6 +356,12 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
         ModerationWord.objects.filter(seller=victim["user"]).count(),
         ModerationPattern.objects.filter(seller=victim["user"]).count(),
         sorted(SlowMode.objects.filter(seller=victim["user"]).values_list("show_id", "seconds")),
+    ]
+    rows["moderation"] = [
+        Sanction.objects.filter(user=victim["user"]).count(),
+        Sanction.objects.filter(seller=victim["user"]).count(),
+        Appeal.objects.filter(user=victim["user"]).count(),
+        ModerationAction.objects.count(),
     ]
     return rows
 
@@ -482,6 +513,70 @@ def test_another_users_card_or_payment_is_404_and_unchanged(client, stripe_victi
     assert Order.objects.get(pk=stripe_victim["pending"].pk).payment_reference == ""
 
 
+# (method, route name, ids taken from the victim, body) — in Bob's shows, which Alice does not moderate:
+# each must answer 403 to her and change nothing.
+MODERATOR_CASES = [
+    ("post", "api:moderation-sanction-lift", ["given"], {"reason": "Mine to lift"}),
+    ("post", "api:moderation-appeal-decide", ["appeal_to_decide"], {"decision": "grant", "note": "Granted by Alice"}),
+    (
+        "post",
+        "api:moderation-sanctions",
+        [],
+        {"user_id": "{user}", "kind": "ban", "reason": "x", "scope": "seller", "seller_id": "{user}"},
+    ),
+    ("post", "api:moderation-sanctions", [], {"user_id": "{user}", "kind": "ban", "reason": "x", "scope": "global"}),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "ids", "body"), MODERATOR_CASES, ids=lambda v: str(v))
+def test_moderating_outside_your_shows_is_403_and_unchanged(victim, intruder, method, name, ids, body):
+    client = APIClient()
+    client.force_authenticate(intruder)
+    before = snapshot(victim)
+    body = _fill(body, {key: getattr(value, "pk", value) for key, value in victim.items()})
+
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=True)
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_moderator")
+    assert snapshot(victim) == before
+
+
+def test_every_moderator_route_is_tried_outside_the_callers_shows():
+    tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in MODERATOR_CASES}
+    tried |= {resolve(reverse(name)).route for name, _, _ in MODERATOR_LISTS}
+    moderated = {route for route in project_routes() if category_of(route) == MODERATOR}
+
+    assert sorted(moderated - tried) == [], "Add a MODERATOR_CASES or MODERATOR_LISTS line for these routes"
+
+
+# (list, the victim's object in Bob's shows, the intruder's own in hers)
+MODERATOR_LISTS = [
+    ("api:moderation-sanctions", "given", "sanction"),
+    ("api:moderation-appeals", "appeal_to_decide", "appeal"),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "hers"), MODERATOR_LISTS)
+def test_moderators_list_only_what_is_in_their_shows(victim, intruder, name, key, hers):
+    stranger = UserFactory()
+    mine = sanction_impose(
+        actor=intruder, user=stranger, kind="mute", reason="Alice's room", scope="seller", seller=intruder
+    )
+    appeal_create(user=stranger, sanction_id=mine.pk, text="Alice, please")
+    client = APIClient()
+    client.force_authenticate(victim["user"])
+    theirs = _listed_ids(client.get(reverse(name)).json())
+    client.force_authenticate(intruder)
+
+    listed = _listed_ids(client.get(reverse(name)).json())
+
+    assert victim[key].pk in theirs
+    assert listed
+    assert victim[key].pk not in listed
+    # Bob's own sanction and appeal are in Dave's shows: neither Bob nor Alice moderates them.
+    assert victim[hers].pk not in listed | theirs
+
+
 def test_every_own_route_is_tried_with_another_users_object():
     cases = FOREIGN_CASES + PAGE_CASES + STRIPE_CASES + STRIPE_PAGE_CASES
     tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in cases}
@@ -530,6 +625,9 @@ SELF_CASES = [
     ("post", "api:seller-mute-words", [], {"word": "bobsword"}, 201),
     ("post", "api:seller-patterns", [], {"pattern": "bobs+pattern"}, 201),
     ("put", "api:seller-slow-mode", [], {"seconds": 0, "show_id": None}, 200),
+    ("post", "api:appeals", [], {"sanction_id": "{sanction}", "text": "Alice appeals Bob's mute"}, 404),
+    ("post", "api:appeals", [], {"sanction_id": "{given}", "text": "Alice appeals Carol's mute"}, 404),
+    ("post", "moderation:standing", [], {"sanction_id": "{sanction}", "text": "Alice appeals Bob's mute"}, 404),
 ]
 
 
@@ -567,6 +665,8 @@ API_LISTS = [
     ("api:seller-product-imports", "import", True),
     ("api:seller-mute-words", "word", True),
     ("api:seller-patterns", "pattern", True),
+    ("api:my-sanctions", "sanction", True),
+    ("api:appeals", "appeal", True),
 ]
 
 
@@ -593,6 +693,8 @@ def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victi
     cart_add(buyer=intruder, product_id=victim["product"].pk)
     api_token_create(user=intruder, name="Alice's phone")
     notification_create(user=intruder, kind="account", title="Only for Alice", body="", url="/")
+    warned = sanction_impose(actor=None, user=intruder, kind="warning", reason="Alice's caps")
+    appeal_create(user=intruder, sanction_id=warned.pk, text="Alice appeals")
     client = APIClient()
     client.force_authenticate(victim["user"])
     theirs = _listed_ids(client.get(reverse(name)).json())
@@ -618,6 +720,7 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
             "notifications:list",
             "commerce:saved",
             "commerce:seller_product_import_new",
+            "moderation:standing",
         ]
     )
 
@@ -629,6 +732,8 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
         "Bob&#x27;s phone",
         "Only for Bob",
         "bobs-secret-stock.csv",
+        "Bobs secret mute reason",
+        "Bobs secret appeal",
     ]:
         assert secret not in pages
 
