@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services.sanctions import abuse_warning_record, sanctions_expire
+from .services.sanctions import abuse_warning_record, abuse_warnings_record, sanctions_expire
 
 
 @shared_task(name="moderation.abuse_warning_record")
@@ -12,3 +12,8 @@ def abuse_warning_record_task(user_id: int, code: str, seller_id: int | None, sh
 @shared_task(name="moderation.sanctions_expire")
 def sanctions_expire_task() -> int:
     return sanctions_expire()
+
+
+@shared_task(name="moderation.abuse_warnings_record")
+def abuse_warnings_record_task() -> int:
+    return abuse_warnings_record()

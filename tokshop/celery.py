@@ -43,4 +43,10 @@ app.conf.beat_schedule = {
         "task": "moderation.sanctions_expire",
         "schedule": crontab(),
     },
+    # The message check sends the recording task when it queues abuse into an empty queue; if that
+    # task is lost (a broker restart), this records what waits within a minute.
+    "moderation.abuse_warnings_record": {
+        "task": "moderation.abuse_warnings_record",
+        "schedule": crontab(),
+    },
 }

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.formats import date_format
 from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit_and_read
 
 from .. import filters
+from ..abuse_queue import AbuseReport, abuse_push
 from ..models import PatternAction, Sanction, SanctionKind, SanctionScope
 from ..rules import VERSION_KEY, Rules, SellerRules, rules_current, rules_for, seller_rules
 
@@ -38,7 +40,7 @@ RECENT_SANCTION_AGE = timedelta(days=90)
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
 # Rejections that are abuse by the sender rather than spam limits: each records an automatic
-# warning (`sanctions.abuse_warning_record`), so repeated abuse mutes.
+# warning (`sanctions.abuse_warning_record`), so repeated abuse mutes. Only these rejections write.
 ABUSE_CODES = frozenset({"profanity", "muted_word", "pattern"})
 
 
@@ -257,14 +259,15 @@ def check_message(
 
 
 def _abuse_warn(*, sender_id: int, code: str, seller_id: int | None, show_id: int | None) -> None:
-    """Queue the automatic warning: the warning, its audit row, the notice and the escalation are
-    written by a worker, so the chat path pays one queued message, and only on these rejections."""
-    from ..tasks import abuse_warning_record_task
+    """Have the automatic warning recorded (the warning, its audit row, the notice, the escalation)
+    off the chat path: queued in Redis, or recorded at once in the embedded default (no Redis, no
+    worker)."""
+    from ..tasks import abuse_warning_record_task, abuse_warnings_record_task
 
-    transaction.on_commit(
-        lambda: abuse_warning_record_task.delay(sender_id, code, seller_id, show_id),
-        robust=True,
-    )
+    if settings.EMBEDDED:
+        abuse_warning_record_task.delay(sender_id, code, seller_id, show_id)
+    elif abuse_push(AbuseReport(sender_id, code, seller_id, show_id)):
+        transaction.on_commit(abuse_warnings_record_task.delay, robust=True)
 
 
 def sanctions_forget(user_id: int) -> None:

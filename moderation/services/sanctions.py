@@ -17,6 +17,7 @@ from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.notifications.models import NotificationKind
 from tokshop.notifications.services import notification_create
 
+from ..abuse_queue import abuse_pop
 from ..models import AuditAction, Sanction, SanctionKind, SanctionScope
 from .audit import STANDING_URL, audit_record, moderation_permission_check
 from .check import sanctions_forget
@@ -276,7 +277,8 @@ def warnings_escalate(*, warning: Sanction) -> list[Sanction]:
     automatic = Sanction.objects.filter(user=user, kind=SanctionKind.MUTE, is_automatic=True)
     if warning.scope == SanctionScope.GLOBAL:
         # Tokshop-wide first: a global mute covers every seller's shows too.
-        places: list[int | None] = [None, *recent.exclude(seller=None).values_list("seller_id", flat=True).distinct()]
+        sellers = sorted(set(recent.exclude(seller=None).values_list("seller_id", flat=True)))
+        places: list[int | None] = [None, *sellers]
     else:
         places = [warning.seller_id]
     mutes = []
@@ -328,6 +330,18 @@ def abuse_warning_record(*, user_id: int, code: str, seller_id: int | None, show
         scope=SanctionScope.GLOBAL if seller is None else SanctionScope.SELLER,
         seller=seller,
     )
+
+
+def abuse_warnings_record() -> int:
+    """Record every automatic warning the message check queued, each in its own transaction;
+    returns how many. Safe to run at once in several workers: each report is popped by one."""
+    recorded = 0
+    while (report := abuse_pop()) is not None:
+        abuse_warning_record(
+            user_id=report.user_id, code=report.code, seller_id=report.seller_id, show_id=report.show_id
+        )
+        recorded += 1
+    return recorded
 
 
 @transaction.atomic

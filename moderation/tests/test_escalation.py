@@ -14,6 +14,7 @@ from moderation.services.rules import mute_word_add, pattern_add
 from moderation.services.sanctions import (
     AUTOMATIC_MUTE_DURATIONS,
     abuse_warning_record,
+    abuse_warnings_record,
     sanction_impose,
     sanctions_expire,
 )
@@ -212,3 +213,39 @@ def test_the_sweep_tells_the_person_once_that_a_mute_ended_and_forgets_their_cac
     assert check_message(sender=viewer, text="hi", seller_id=seller.pk, show_id=8, now=later).action == Action.ALLOW
     # The ban in show 9 has no expiry: the sweep leaves it alone.
     assert check_message(sender=viewer, text="hello", seller_id=seller.pk, show_id=9, now=later).code == "banned"
+
+
+def test_queued_abuse_waits_for_a_worker_and_one_task_records_a_burst(
+    viewer, settings, django_capture_on_commit_callbacks
+):
+    # As in production: the check only queues; the worker records later.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    rules_forget()
+    seller = SellerFactory()
+    sent = []
+    with django_capture_on_commit_callbacks() as scheduled:
+        for minute in range(2):
+            verdict = check_message(
+                sender=viewer, text="fuck this", seller_id=seller.pk, now=timezone.now() + timedelta(minutes=minute)
+            )
+            sent.append(verdict.code)
+
+    assert sent == ["profanity", "profanity"]
+    assert len(scheduled) == 1  # The first push found the queue empty; the second joined it.
+    assert not Sanction.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert abuse_warnings_record() == 2
+        assert abuse_warnings_record() == 0
+
+    assert Sanction.objects.filter(user=viewer, kind=SanctionKind.WARNING, seller=seller).count() == 2
+
+
+def test_without_redis_the_abuse_warning_is_recorded_at_once(viewer, settings, django_capture_on_commit_callbacks):
+    settings.EMBEDDED = True
+    rules_forget()
+    with django_capture_on_commit_callbacks(execute=True):
+        verdict = check_message(sender=viewer, text="you shit")
+
+    assert verdict.code == "profanity"
+    assert Sanction.objects.filter(user=viewer, kind=SanctionKind.WARNING, scope=SanctionScope.GLOBAL).count() == 1

@@ -7,6 +7,7 @@ whose sanctions all ended posts again within one sweep, and every action leaves 
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -70,14 +71,13 @@ def machine(django_capture_on_commit_callbacks):
     class Sanctions(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.user = TrustedUserFactory()
-            self.moderator = staff_moderator_appoint(user=UserFactory())
-            self.sellers = [SellerFactory(), SellerFactory()]
+            self.user: Any = TrustedUserFactory()
+            self.moderator = staff_moderator_appoint(user=UserFactory())  # type: ignore[arg-type]
+            self.sellers: list[Any] = [SellerFactory(), SellerFactory()]
             self.now = timezone.now()
             self.imposed: list[Imposed] = []
             self.audits = 0
             self.posts = 0
-            self.swept_until: datetime | None = None
 
         # --- The model of escalation ------------------------------------------------------------
 
@@ -130,11 +130,12 @@ def machine(django_capture_on_commit_callbacks):
             automatic_before = sum(1 for s in self.imposed if s.automatic)
             expected = self.expected_mutes(self.record(warning, seller, show))
             made = list(Sanction.objects.filter(user=self.user, is_automatic=True, pk__gt=warning.pk).order_by("pk"))
-            seller_index = {s.pk: n for n, s in enumerate(self.sellers)}
+            seller_index: dict[int | None, int] = {s.pk: n for n, s in enumerate(self.sellers)}
             assert [seller_index.get(m.seller_id) for m in made] == expected
             for number, mute in enumerate(made):
                 duration = AUTOMATIC_MUTE_DURATIONS[min(automatic_before + number, len(AUTOMATIC_MUTE_DURATIONS) - 1)]
                 assert mute.created_by is None
+                assert mute.expires_at is not None
                 assert abs((mute.expires_at - mute.created_at) - duration) < timedelta(seconds=5)
                 self.record(mute, seller_index.get(mute.seller_id), None)
 
@@ -206,7 +207,6 @@ def machine(django_capture_on_commit_callbacks):
             self.now += timedelta(seconds=1)
             with django_capture_on_commit_callbacks(execute=True):
                 sanctions_expire(now=self.now)
-            self.swept_until = self.now
             ended = {
                 s.id
                 for s in self.imposed
