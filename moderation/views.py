@@ -14,7 +14,7 @@ from .forms import AppealForm
 from .models import Sanction
 from .selectors import appeal_list_for_user, moderation_notice_list, sanction_list_for_user
 from .services.appeals import appeal_create
-from .services.sanctions import sanction_imposed_by, sanction_until, sanction_where
+from .services.sanctions import sanction_imposed_by, sanction_where
 
 NOTICES_SHOWN = 20
 
@@ -25,7 +25,6 @@ class StandingRow:
 
     sanction: Sanction
     where: str
-    until: str
     imposed_by: str
     form: AppealForm
 
@@ -57,7 +56,6 @@ def standing(request: AuthenticatedHttpRequest) -> HttpResponse:
         StandingRow(
             sanction=sanction,
             where=sanction_where(sanction),
-            until=sanction_until(sanction),
             imposed_by=sanction_imposed_by(sanction),
             form=failed
             if failed is not None and failed.data.get("sanction_id") == str(sanction.pk)

@@ -105,7 +105,8 @@ def sanction_where(sanction: Sanction) -> str:
 def sanction_until(sanction: Sanction) -> str:
     if sanction.expires_at is None:
         return "until a moderator lifts it"
-    return "until " + date_format(timezone.localtime(sanction.expires_at), "DATETIME_FORMAT")
+    # A plain day and time: the locale's DATETIME_FORMAT ends in "a.m.", which reads badly before a full stop.
+    return "until " + date_format(timezone.localtime(sanction.expires_at), "j M Y, H:i")
 
 
 def _sanction_notice(sanction: Sanction) -> tuple[str, str]:

@@ -50,7 +50,7 @@ def test_the_page_shows_what_holds_and_what_ended_naming_the_seller_not_the_mode
 
     assert "In Lamp Barn&#x27;s shows" in page
     assert "Flooding the chat" in page
-    assert "Until " in page
+    assert "<dt>Until</dt>" in page
     assert "A moderator" in page
     assert "Secret Helper" not in page
     assert "Old ban" in page
