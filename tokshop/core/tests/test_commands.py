@@ -26,7 +26,7 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
     assert "staff" in roles["admin@tokshop.demo"]
     assert all(u.check_password(DEMO_PASSWORD) and u.is_email_verified for u in User.objects.all())
     output = first.getvalue()
-    assert f"{len(DEMO_USERS) + 4}/{len(DEMO_USERS) + 4}" in output
+    assert f"{len(DEMO_USERS) + 5}/{len(DEMO_USERS) + 5}" in output
     for demo in DEMO_USERS:
         assert demo.email in output
 
