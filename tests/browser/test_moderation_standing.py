@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -26,8 +27,8 @@ def site() -> Iterator[str]:
 )
 def test_a_muted_buyer_reads_why_and_appeals(browser: Browser, site: str, viewport) -> None:
     kind = viewport_name(viewport)
-    shop = SellerProfileFactory(shop_name="Vintage Vault", user__display_name="Vintage Vault").user
-    buyer = UserFactory(email="robin@example.com", display_name="Robin Reader")
+    shop: Any = SellerProfileFactory(shop_name="Vintage Vault", user__display_name="Vintage Vault").user
+    buyer: Any = UserFactory(email="robin@example.com", display_name="Robin Reader")
     for reason in ["Shouting in the chat", "Links to another shop", "Language that isn't allowed"]:
         sanction_impose(actor=shop, user=buyer, kind="warning", reason=reason, scope="seller", seller=shop)
     sanction_impose(
