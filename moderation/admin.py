@@ -202,7 +202,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "action", "actor", "target_user", "seller", "show_id", "reason"]
     list_filter = ["action", "created_at"]
-    search_fields = ["target_user__email"]
+    search_fields = ["target_user__email", "actor__email"]
     list_select_related = ["actor", "target_user", "seller"]
     date_hierarchy = "created_at"
 

@@ -39,9 +39,14 @@ RECENT_SANCTION_AGE = timedelta(days=90)
 # Sanction changes delete the cached copy on commit; the expiry only bounds a check that read the
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
-# Rejections that are abuse by the sender rather than spam limits: each records an automatic
-# warning (`sanctions.abuse_warning_record`), so repeated abuse mutes. Only these rejections write.
-ABUSE_CODES = frozenset({"profanity", "muted_word", "pattern"})
+# Rejections that are abuse by the sender rather than spam limits, and the reason of the automatic
+# warning each one records (`sanctions.abuse_warning_record`), so repeated abuse mutes. Only these
+# rejections write.
+ABUSE_REASONS = {
+    "profanity": "A message with language that isn't allowed",
+    "muted_word": "A message with a word the seller muted",
+    "pattern": "A message matching something not allowed in the chat",
+}
 
 
 class Action(StrEnum):
@@ -253,7 +258,7 @@ def check_message(
         seller = seller_rules(rules, seller_id)
     low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
     verdict = check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
-    if verdict.action == Action.REJECT and verdict.code in ABUSE_CODES:
+    if verdict.action == Action.REJECT and verdict.code in ABUSE_REASONS:
         _abuse_warn(sender_id=sender.pk, code=verdict.code, seller_id=seller_id, show_id=show_id)
     return verdict
 

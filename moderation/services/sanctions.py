@@ -20,7 +20,7 @@ from tokshop.notifications.services import notification_create
 from ..abuse_queue import abuse_pop
 from ..models import AuditAction, Sanction, SanctionKind, SanctionScope
 from .audit import STANDING_URL, audit_record, moderation_permission_check
-from .check import sanctions_forget
+from .check import ABUSE_REASONS, sanctions_forget
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -32,13 +32,6 @@ WARNING_WINDOW = timedelta(hours=24)
 # Each automatic mute in the last 30 days makes the next one longer; the fourth and later last a week.
 AUTOMATIC_MUTE_MEMORY = timedelta(days=30)
 AUTOMATIC_MUTE_DURATIONS = [timedelta(minutes=10), timedelta(hours=1), timedelta(hours=24), timedelta(days=7)]
-# Message check codes that are abuse by the sender (not spam limits, not a held phone number): each
-# one records an automatic warning.
-ABUSE_REASONS = {
-    "profanity": "A message with language that isn't allowed",
-    "muted_word": "A message with a word the seller muted",
-    "pattern": "A message matching something not allowed in the chat",
-}
 EXPIRY_SWEEP_BATCH = 500
 
 

@@ -252,6 +252,9 @@ SPECTACULAR_SETTINGS = {
         # Products and orders both have a `status`; name each choice set once.
         "ProductStatusEnum": "commerce.models.ProductStatus",
         "OrderStatusEnum": "commerce.models.OrderStatus",
+        # Sanctions and notifications both have a `kind`, appeals a `status` too.
+        "SanctionKindEnum": "moderation.models.SanctionKind",
+        "AppealStatusEnum": "moderation.models.AppealStatus",
     },
 }
 
