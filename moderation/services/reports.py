@@ -115,7 +115,7 @@ def _label(report: Report) -> str:
 
 
 def _report_lock_open(report_id: int) -> Report:
-    report = Report.objects.select_for_update().select_related("reporter", "target_user").filter(pk=report_id).first()
+    report = Report.objects.select_for_update(of=("self",)).select_related("reporter", "target_user").filter(pk=report_id).first()
     if report is None:
         raise NotFound("No such report.")
     if report.status != ReportStatus.OPEN:
@@ -138,7 +138,7 @@ def report_decide(*, actor: User, report_id: int, status: str, reason: str = "")
 def _uphold_open_reports(*, actor: User, reports: list[Report], reason: str) -> list[int]:
     closed = []
     for report in reports:
-        locked = Report.objects.select_for_update().select_related("reporter", "target_user").get(pk=report.pk)
+        locked = Report.objects.select_for_update(of=("self",)).select_related("reporter", "target_user").get(pk=report.pk)
         if locked.status == ReportStatus.OPEN:
             _report_close(actor=actor, report=locked, status=ReportStatus.UPHELD, reason=reason)
             closed.append(locked.pk)
