@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 
 
 class SanctionKind(models.TextChoices):
@@ -373,4 +374,4 @@ class HeldMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} held: {self.text[:40]}"
+        return f"{self.get_kind_display()} held: {Truncator(self.text).chars(60)}"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokshop.core.errors import ApplicationError, Conflict, NotFound
@@ -114,8 +115,13 @@ def _label(report: Report) -> str:
         return report.kind
 
 
+def _reports_locked() -> QuerySet[Report]:
+    # Only the report row is locked: its reporter and target are read alongside, not changed.
+    return Report.objects.select_for_update(of=("self",)).select_related("reporter", "target_user")
+
+
 def _report_lock_open(report_id: int) -> Report:
-    report = Report.objects.select_for_update(of=("self",)).select_related("reporter", "target_user").filter(pk=report_id).first()
+    report = _reports_locked().filter(pk=report_id).first()
     if report is None:
         raise NotFound("No such report.")
     if report.status != ReportStatus.OPEN:
@@ -138,7 +144,7 @@ def report_decide(*, actor: User, report_id: int, status: str, reason: str = "")
 def _uphold_open_reports(*, actor: User, reports: list[Report], reason: str) -> list[int]:
     closed = []
     for report in reports:
-        locked = Report.objects.select_for_update(of=("self",)).select_related("reporter", "target_user").get(pk=report.pk)
+        locked = _reports_locked().get(pk=report.pk)
         if locked.status == ReportStatus.OPEN:
             _report_close(actor=actor, report=locked, status=ReportStatus.UPHELD, reason=reason)
             closed.append(locked.pk)

@@ -72,12 +72,12 @@ def test_the_queue_lists_the_shows_each_caller_moderates(seller):
     assert _client(seller).get(HELD).json()["results"][0]["sender"]["display_name"] == mine.sender.display_name
 
 
-def test_the_seller_releases_a_message_and_the_live_room_hears_on_commit(
-    seller, django_capture_on_commit_callbacks
-):
+def test_the_seller_releases_a_message_and_the_live_room_hears_on_commit(seller, django_capture_on_commit_callbacks):
     held = _held(seller)
     heard = []
-    held_message_released.connect(lambda **kwargs: heard.append(kwargs["held_message"].pk), weak=False, dispatch_uid="t")
+    held_message_released.connect(
+        lambda **kwargs: heard.append(kwargs["held_message"].pk), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = _client(seller).post(reverse("api:held-message-release", args=[held.pk]))

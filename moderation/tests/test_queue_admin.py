@@ -6,8 +6,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from commerce.models import ProductStatus
-from commerce.tests.factories import ProductFactory, picture_upload
 from commerce.services.catalog import product_image_add
+from commerce.tests.factories import ProductFactory, picture_upload
 from moderation.models import AuditAction, HeldStatus, ModerationAction, Report, ReportStatus, Sanction, SanctionKind
 from moderation.services.check import check_message
 from moderation.services.held import message_hold
@@ -77,7 +77,8 @@ def test_a_report_arrives_a_moderator_mutes_the_user_from_the_queue_and_their_ne
     sanction = Sanction.objects.get(user=troll)
     assert (sanction.kind, sanction.created_by, sanction.expires_at is not None) == (SanctionKind.MUTE, moderator, True)
     assert Report.objects.get().status == ReportStatus.UPHELD
-    assert set(ModerationAction.objects.values_list("action", flat=True)) == {AuditAction.MUTE, AuditAction.REPORT_UPHOLD}
+    audited = set(ModerationAction.objects.values_list("action", flat=True))
+    assert audited == {AuditAction.MUTE, AuditAction.REPORT_UPHOLD}
     assert Notification.objects.get(user=troll).title == "You were muted on Tokshop"
 
 

@@ -150,14 +150,17 @@ def test_a_report_is_decided_once_and_only_by_tokshops_moderators(user, product,
         report_decide(actor=moderator, report_id=report.pk, status=ReportStatus.DISMISSED)
 
     assert Report.objects.get().status == ReportStatus.UPHELD
-    assert ModerationAction.objects.filter(action__in=[AuditAction.REPORT_UPHOLD, AuditAction.REPORT_DISMISS]).count() == 1
+    decisions = [AuditAction.REPORT_UPHOLD, AuditAction.REPORT_DISMISS]
+    assert ModerationAction.objects.filter(action__in=decisions).count() == 1
 
 
 def test_deleting_a_product_archives_it_upholds_every_report_of_it_and_tells_the_seller(
     product, moderator, django_capture_on_commit_callbacks
 ):
     reporters = UserFactory.create_batch(2)
-    reports = [report_create(reporter=r, kind="product", object_id=product.pk, reason="prohibited")[0] for r in reporters]
+    reports = [
+        report_create(reporter=r, kind="product", object_id=product.pk, reason="prohibited")[0] for r in reporters
+    ]
     heard = []
     content_removed.connect(lambda **kwargs: heard.append(kwargs), weak=False, dispatch_uid="test-heard")
     try:
@@ -175,9 +178,7 @@ def test_deleting_a_product_archives_it_upholds_every_report_of_it_and_tells_the
     entry = ModerationAction.objects.get(action=AuditAction.CONTENT_DELETE)
     assert entry.target_user == product.seller
     assert sorted(entry.details["reports"]) == sorted(r.pk for r in reports)
-    assert [(h["kind"], h["object_id"], h["reason"]) for h in heard] == [
-        ("product", product.pk, "Counterfeit watches")
-    ]
+    assert [(h["kind"], h["object_id"], h["reason"]) for h in heard] == [("product", product.pk, "Counterfeit watches")]
 
 
 def test_a_person_is_not_content_to_delete(user, other_user, moderator):
