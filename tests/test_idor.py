@@ -323,7 +323,7 @@ def victim(media):
 
 
 def _held_in_shows_of(seller: Any) -> HeldMessage:
-    sender = UserFactory()
+    sender = UserFactory.create()
     verdict = check_message(sender=sender, text="Text me on 555 123 4567", seller_id=seller.pk, show_id=1)
     return message_hold(sender=sender, seller_id=seller.pk, show_id=1, verdict=verdict)
 

@@ -27,11 +27,11 @@ def site() -> Iterator[str]:
 )
 def test_a_buyer_reports_a_product_and_a_moderator_finds_it_in_the_queue(browser: Browser, site: str, viewport) -> None:
     kind = viewport_name(viewport)
-    shop = SellerProfileFactory(shop_name="Vintage Vault", slug="vintage-vault")
-    record = ProductFactory(seller=shop.user, title="Kind of Blue 1959 pressing", description="Six-eye label.")
+    shop = SellerProfileFactory.create(shop_name="Vintage Vault", slug="vintage-vault")
+    record = ProductFactory.create(seller=shop.user, title="Kind of Blue 1959 pressing", description="Six-eye label.")
     UserFactory(email="robin@example.com", display_name="Robin Reader")
-    staff_moderator_appoint(user=UserFactory(email="mo@example.com", display_name="Mo Moderator"))
-    fan = UserFactory(display_name="Dev Digger")
+    staff_moderator_appoint(user=UserFactory.create(email="mo@example.com", display_name="Mo Moderator"))
+    fan = UserFactory.create(display_name="Dev Digger")
     verdict = check_message(sender=fan, text="Text me on 503-555-0147 for a better price", seller_id=shop.user_id)
     message_hold(sender=fan, seller_id=shop.user_id, verdict=verdict)
     # Reporting works without JavaScript: the report page is a plain form.
