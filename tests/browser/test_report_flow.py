@@ -57,6 +57,7 @@ def test_a_buyer_reports_a_product_and_a_moderator_finds_it_in_the_queue(browser
     expect(page.get_by_text("Thank you: moderators will look at your report")).to_be_visible()
     page.goto(f"{site}/shops/vintage-vault/")
     expect(page.get_by_test_id("report-seller")).to_be_visible()
+    shoot(page, f"report-shop-page-{kind}")
     context.close()
     assert errors == []
 
