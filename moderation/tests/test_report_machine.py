@@ -27,7 +27,7 @@ def machine(django_capture_on_commit_callbacks):
     class Reports(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.moderator = staff_moderator_appoint(user=UserFactory())
+            self.moderator = staff_moderator_appoint(user=UserFactory.create())
             self.reporters = TrustedUserFactory.create_batch(3)
             self.people = TrustedUserFactory.create_batch(2)
             self.products = [ProductFactory(seller=self.people[0])]
