@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -226,7 +226,7 @@ class QueueAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/moderation/queue_decision.html", context)
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[Any], decide: Callable[[Any], object]) -> int:
+    def _each(self, request: HttpRequest, queryset: Iterable[Any], decide: Callable[[Any], object]) -> int:
         """Decide row by row: one row already decided or out of reach does not stop the others."""
         done = 0
         for row in queryset:
@@ -289,12 +289,14 @@ class ReportAdmin(QueueAdmin):
     def delete_content(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
         def apply(form: QueueDecisionForm) -> str:
             reason = form.cleaned_data["reason"]
+            # One report per reported thing: taking it down upholds its other reports too.
+            targets = list({(r.content_type_id, r.object_id): r for r in queryset}.values())
             done = self._each(
                 request,
-                queryset,
+                targets,
                 lambda r: report_content_delete(actor=request.user, report_id=r.pk, reason=reason),  # type: ignore[arg-type]
             )
-            return f"Took down the content of {done} report(s)."
+            return f"Took down {done} reported thing(s)."
 
         return self._ask_then(request, queryset, title="Delete the reported content", sanction=None, apply=apply)
 

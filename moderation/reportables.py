@@ -61,6 +61,8 @@ class Reportable:
     describe: Callable[[Any], dict[str, Any]]
     # Takes it down (`actor` the moderator); None: the owning app does, on `content_removed`.
     delete: Callable[[User, Any], None] | None = field(default=None)
+    # A person is reported, not taken down: moderators warn, mute or ban them instead.
+    is_content: bool = True
 
 
 _KINDS: dict[str, Reportable] = {}
@@ -154,6 +156,7 @@ def reportable_kinds_builtin() -> list[Reportable]:
             name=lambda user: user.display_name,
             url=user_url,
             describe=describe_user,
+            is_content=False,
         ),
         Reportable(
             kind="product",

@@ -163,7 +163,7 @@ def report_content_delete(*, actor: User, report_id: int, reason: str) -> Report
     if not reason:
         raise ApplicationError("Say why it is taken down.", fields={"reason": ["Say why it is taken down."]})
     reportable: Reportable = reportable_get(report.kind)
-    if report.kind == "user":
+    if not reportable.is_content:
         raise ApplicationError("A person is not content: warn, mute or ban them instead.", code="not_content")
     target = report_target(report)
     if target is None:

@@ -111,18 +111,24 @@ def test_dismiss_from_the_queue_tells_each_reporter_and_skips_decided_ones(moder
     assert Notification.objects.filter(title="We looked at your report").count() == 1
 
 
-def test_deleting_a_reported_product_from_the_queue_archives_it(moderator_client, user):
+def test_deleting_a_reported_product_from_the_queue_archives_it_once(moderator_client, user):
     product = ProductFactory()
-    report, _ = report_create(reporter=user, kind="product", object_id=product.pk, reason="prohibited")
+    reports = [
+        report_create(reporter=reporter, kind="product", object_id=product.pk, reason="prohibited")[0]
+        for reporter in [user, UserFactory()]
+    ]
 
     response = moderator_client.post(
-        REPORTS, {"action": "delete_content", ACTION_CHECKBOX_NAME: [report.pk], "apply": "1", "reason": "Fakes"}
+        REPORTS,
+        {"action": "delete_content", ACTION_CHECKBOX_NAME: [r.pk for r in reports], "apply": "1", "reason": "Fakes"},
     )
 
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.status == ProductStatus.ARCHIVED
-    assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, reason="Fakes").exists()
+    assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, reason="Fakes").count() == 1
+    assert Notification.objects.filter(user=product.seller).count() == 1
+    assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.UPHELD}
 
 
 def test_a_reported_product_is_shown_in_context(moderator_client, user, tmp_path, settings):
