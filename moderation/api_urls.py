@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, apis_reports
 
 urlpatterns = [
     path("seller/moderation/words/", apis.SellerMuteWordListCreateApi.as_view(), name="seller-mute-words"),
@@ -8,4 +8,20 @@ urlpatterns = [
     path("seller/moderation/patterns/", apis.SellerPatternListCreateApi.as_view(), name="seller-patterns"),
     path("seller/moderation/patterns/<int:pattern_id>/", apis.SellerPatternDeleteApi.as_view(), name="seller-pattern"),
     path("seller/moderation/slow-mode/", apis.SellerSlowModeApi.as_view(), name="seller-slow-mode"),
+]
+
+# Reports, and the held messages of the shows the caller moderates.
+urlpatterns += [
+    path("reports/", apis_reports.ReportListCreateApi.as_view(), name="reports"),
+    path("moderation/held/", apis_reports.HeldMessageListApi.as_view(), name="held-messages"),
+    path(
+        "moderation/held/<int:held_id>/release/",
+        apis_reports.HeldMessageReleaseApi.as_view(),
+        name="held-message-release",
+    ),
+    path(
+        "moderation/held/<int:held_id>/remove/",
+        apis_reports.HeldMessageRemoveApi.as_view(),
+        name="held-message-remove",
+    ),
 ]

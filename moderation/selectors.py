@@ -1,8 +1,20 @@
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
 
-from .models import ModerationAction, ModerationPattern, ModerationWord, SellerModerator, SlowMode, WordKind
+from .models import (
+    HeldMessage,
+    HeldStatus,
+    ModerationAction,
+    ModerationPattern,
+    ModerationWord,
+    Report,
+    Sanction,
+    SellerModerator,
+    SlowMode,
+    WordKind,
+)
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -49,3 +61,33 @@ def seller_moderator_list(*, seller: "User") -> QuerySet[SellerModerator]:
 def audit_list_for_user(*, user: "User") -> QuerySet[ModerationAction]:
     """The audit rows that touched `user`: what they were told and can appeal."""
     return ModerationAction.objects.filter(target_user=user).order_by("-created_at", "-id")
+
+
+def sanction_list_recent_for_user(*, user: "User", limit: int = 10) -> QuerySet[Sanction]:
+    return Sanction.objects.filter(user=user).select_related("seller").order_by("-created_at")[:limit]
+
+
+def report_list_against_user(*, user: "User", limit: int = 10) -> QuerySet[Report]:
+    return Report.objects.filter(target_user=user).order_by("-created_at", "-id")[:limit]
+
+
+def report_list_for_reporter(*, reporter: "User") -> QuerySet[Report]:
+    return Report.objects.filter(reporter=reporter).order_by("-created_at", "-id")
+
+
+def held_message_list_for_moderator(*, actor: "User", status: str = HeldStatus.PENDING) -> QuerySet[HeldMessage]:
+    """Held messages in the shows `actor` moderates (all of them for staff moderators), newest first."""
+    held = HeldMessage.objects.filter(status=status).select_related("sender")
+    if not is_staff_moderator(actor):
+        held = held.filter(seller_id__in=moderated_seller_ids(actor=actor))
+    return held.order_by("-created_at", "-id")
+
+
+def held_message_list_recent_for_sender(*, sender_id: int, limit: int = 10) -> QuerySet[HeldMessage]:
+    return HeldMessage.objects.filter(sender_id=sender_id).order_by("-created_at", "-id")[:limit]
+
+
+def report_get_for_reporter(*, reporter: "User", target: Model) -> Report | None:
+    """The report `reporter` already made of `target`, if any."""
+    content_type = ContentType.objects.get_for_model(type(target))
+    return Report.objects.filter(reporter=reporter, content_type=content_type, object_id=target.pk).first()

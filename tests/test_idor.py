@@ -42,7 +42,10 @@ from commerce.services.wishlist import wishlist_add
 from commerce.tests.conftest import fake_stripe, stripe_server  # noqa: F401
 from commerce.tests.factories import ProductFactory, picture_upload
 from commerce.tests.test_stripe import CARD_OK, browser_saves_card
-from moderation.models import ModerationPattern, ModerationWord, SlowMode
+from moderation.models import HeldMessage, ModerationPattern, ModerationWord, Report, SlowMode
+from moderation.services.check import check_message
+from moderation.services.held import message_hold
+from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
@@ -59,7 +62,10 @@ pytestmark = pytest.mark.django_db
 # OWN      names an object by id; another user's object answers 404 and is left unchanged.
 # STAFF    the admin: staff only.
 # WEBHOOK  called by a provider, authenticated by its signature rather than by a user.
-PUBLIC, SELF, OWN, STAFF, WEBHOOK = "public", "self", "own", "staff", "webhook"
+# MODERATE names an object in a seller's shows; anyone who does not moderate there gets 403 (code
+#          not_moderator, as issue 4 asks of a seller's moderator acting elsewhere) and it is left
+#          unchanged (MODERATE_CASES).
+PUBLIC, SELF, OWN, STAFF, WEBHOOK, MODERATE = "public", "self", "own", "staff", "webhook", "moderate"
 
 ROUTES = {
     "": PUBLIC,
@@ -188,10 +194,17 @@ ROUTES = {
     "api/v1/seller/moderation/patterns/": SELF,
     "api/v1/seller/moderation/patterns/<int:pattern_id>/": OWN,
     "api/v1/seller/moderation/slow-mode/": SELF,
+    # Reports name a public thing, and make or list the caller's own reports (SELF_CASES); the held
+    # messages list filters by the shows the caller moderates.
+    "report/<slug:kind>/<int:object_id>/": SELF,
+    "api/v1/reports/": SELF,
+    "api/v1/moderation/held/": SELF,
+    "api/v1/moderation/held/<int:held_id>/release/": MODERATE,
+    "api/v1/moderation/held/<int:held_id>/remove/": MODERATE,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
-CATEGORIES = {PUBLIC, SELF, OWN, STAFF, WEBHOOK}
+CATEGORIES = {PUBLIC, SELF, OWN, STAFF, WEBHOOK, MODERATE}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
@@ -260,8 +273,8 @@ def delivered(*, buyer: Any, product: Any) -> Order:
 def victim(media):
     """Bob: a seller with a product and a picture, a purchase he reviewed, a sale to someone else, an
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
-    a CSV import, moderation rules, and a review of his product that staff hid. Every id the intruder
-    will try."""
+    a CSV import, moderation rules, a review of his product that staff hid, a message held in his shows
+    and a report he made. Every id the intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -304,7 +317,15 @@ def victim(media):
         "word": mute_word_add(seller=bob, word="bobsword"),
         "pattern": pattern_add(seller=bob, pattern="bobs+pattern"),
         "slow_mode": slow_mode_set(seller=bob, seconds=30),
+        "held": _held_in_shows_of(bob),
+        "report": report_create(reporter=bob, kind="user", object_id=carol.pk, reason="spam")[0],
     }
+
+
+def _held_in_shows_of(seller: Any) -> HeldMessage:
+    sender = UserFactory.create()
+    verdict = check_message(sender=sender, text="Text me on 555 123 4567", seller_id=seller.pk, show_id=1)
+    return message_hold(sender=sender, seller_id=seller.pk, show_id=1, verdict=verdict)
 
 
 @pytest.fixture
@@ -490,6 +511,32 @@ def test_every_own_route_is_tried_with_another_users_object():
     assert sorted(own - tried) == [], "Add a FOREIGN_CASES or PAGE_CASES line for these OWN routes"
 
 
+# (route name, ids taken from the victim, body): a seller who moderates only her own shows acts in Bob's.
+MODERATE_CASES = [
+    ("api:held-message-release", ["held"], None),
+    ("api:held-message-remove", ["held"], {"reason": "Mine to judge"}),
+]
+
+
+@pytest.mark.parametrize(("name", "ids", "body"), MODERATE_CASES, ids=lambda v: str(v))
+def test_held_messages_in_another_sellers_shows_are_403_and_unchanged(victim, intruder, name, ids, body):
+    client = APIClient()
+    client.force_authenticate(intruder)
+    before = snapshot(victim)
+
+    response = _send(client, "post", _url(name, ids, victim, intruder), body, api=True)
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_moderator")
+    assert snapshot(victim) == before
+
+
+def test_every_moderate_route_is_tried_in_another_sellers_shows():
+    tried = {resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in MODERATE_CASES}
+    moderate = {route for route in project_routes() if category_of(route) == MODERATE}
+
+    assert sorted(moderate - tried) == []
+
+
 def test_notifications_of_others_cannot_be_marked_read(client, victim, intruder):
     api = APIClient()
     api.force_authenticate(intruder)
@@ -529,6 +576,9 @@ SELF_CASES = [
     ("post", "api:reviews", [], {"order_line_id": "{line}", "rating": 1, "seller_rating": 1}, 404),
     ("post", "api:seller-mute-words", [], {"word": "bobsword"}, 201),
     ("post", "api:seller-patterns", [], {"pattern": "bobs+pattern"}, 201),
+    # Reporting Bob's product makes the intruder's own report; Bob's report is not touched.
+    ("post", "api:reports", [], {"kind": "product", "id": "{product}", "reason": "spam"}, 201),
+    ("post", "api:reports", [], {"kind": "user", "id": "{user}", "reason": "spam", "details": "again"}, 201),
     ("put", "api:seller-slow-mode", [], {"seconds": 0, "show_id": None}, 200),
 ]
 
@@ -567,6 +617,8 @@ API_LISTS = [
     ("api:seller-product-imports", "import", True),
     ("api:seller-mute-words", "word", True),
     ("api:seller-patterns", "pattern", True),
+    ("api:reports", "report", True),
+    ("api:held-messages", "held", True),
 ]
 
 
@@ -585,6 +637,8 @@ def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victi
     product_import_start(seller=intruder, upload=SimpleUploadedFile("alice.csv", b"title,price\nA,1\n"))
     mute_word_add(seller=intruder, word="aliceword")
     pattern_add(seller=intruder, pattern="alice+")
+    _held_in_shows_of(intruder)
+    report_create(reporter=intruder, kind="product", object_id=ProductFactory().pk, reason="spam")
     stranger = UserFactory()
     cart_add(buyer=stranger, product_id=ProductFactory(seller=intruder).pk)
     checkout(buyer=stranger, shipping=ADDRESS)
@@ -825,6 +879,22 @@ CREATE_MASS_ASSIGNMENT = [
     ("post", "api:seller-mute-words", [], {"word": "spam", "seller_id": "{intruder}"}, ModerationWord, "seller"),
     ("post", "api:seller-patterns", [], {"pattern": "sp+am", "seller": "{intruder}"}, ModerationPattern, "seller"),
     ("post", "api:seller-patterns", [], {"pattern": "sp+am", "seller_id": "{intruder}"}, ModerationPattern, "seller"),
+    (
+        "post",
+        "api:reports",
+        [],
+        {"kind": "user", "id": "{intruder}", "reason": "spam", "reporter": "{intruder}"},
+        Report,
+        "reporter",
+    ),
+    (
+        "post",
+        "api:reports",
+        [],
+        {"kind": "user", "id": "{intruder}", "reason": "spam", "status": "upheld"},
+        Report,
+        "reporter",
+    ),
     ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": None, "seller": "{intruder}"}, SlowMode, "seller"),
     ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": 7, "seller_id": "{intruder}"}, SlowMode, "seller"),
     # The id in the URL is a product's.
