@@ -12,14 +12,16 @@ from .models import PatternAction, SanctionKind
 from .services.moderators import UNKNOWN_EMAIL
 from .services.rules import WORD_MAX_LENGTH
 
-# What a moderator picks from rather than types: the lengths a live room needs, and "until lifted".
+# What a moderator picks from rather than types, in minutes: the lengths a live room needs, and 0 for
+# "until lifted".
+UNTIL_LIFTED = 0
 DURATIONS = [
     ("15", "15 minutes"),
     ("60", "1 hour"),
     ("1440", "24 hours"),
     ("10080", "7 days"),
     ("43200", "30 days"),
-    ("", "Until lifted"),
+    (str(UNTIL_LIFTED), "Until lifted"),
 ]
 
 
@@ -65,11 +67,11 @@ class SanctionForm(forms.Form):
 
     email = forms.EmailField(label="Their e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     kind = forms.ChoiceField(
-        label="Action", choices=[(SanctionKind.MUTE, "Mute (can watch, can't chat)"), (SanctionKind.BAN, "Ban")]
+        label="Action",
+        choices=[(SanctionKind.MUTE, "Mute"), (SanctionKind.BAN, "Ban")],
+        help_text="Muted: watches, can't chat. Banned: can't take part.",
     )
-    duration = forms.TypedChoiceField(
-        label="For", choices=DURATIONS, coerce=int, empty_value=None, required=False, initial="60"
-    )
+    duration = forms.TypedChoiceField(label="For", choices=DURATIONS, coerce=int, initial="60")
     reason = forms.CharField(
         label="Reason",
         max_length=500,
@@ -90,5 +92,5 @@ class SanctionForm(forms.Form):
             "user": self.cleaned_data["email"],
             "kind": self.cleaned_data["kind"],
             "reason": self.cleaned_data["reason"],
-            "duration": timedelta(minutes=minutes) if minutes is not None else None,
+            "duration": None if minutes == UNTIL_LIFTED else timedelta(minutes=minutes),
         }

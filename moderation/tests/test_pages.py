@@ -245,7 +245,7 @@ def test_a_ban_until_lifted_has_no_end(seller, seller_client):
             "form": "sanction",
             "sanction-email": troll.email,
             "sanction-kind": "ban",
-            "sanction-duration": "",
+            "sanction-duration": "0",
             "sanction-reason": "Threats",
         },
     )
@@ -262,6 +262,7 @@ def test_a_ban_until_lifted_has_no_end(seller, seller_client):
         ({"sanction-reason": ""}, "reason", "This field is required."),
         ({"sanction-kind": "warning"}, "kind", "Select a valid choice."),
         ({"sanction-duration": "7"}, "duration", "Select a valid choice."),
+        ({"sanction-duration": ""}, "duration", "This field is required."),
     ],
 )
 def test_a_sanction_that_cannot_be_imposed_is_refused_on_the_page(seller, seller_client, fields, field, reason):
@@ -383,7 +384,12 @@ def test_a_refused_sanction_shows_its_errors_in_that_sellers_section(client, sel
 
     response = client.post(
         reverse("moderation:sanction_impose", args=[seller.pk]),
-        {f"{prefix}-email": "nobody@example.com", f"{prefix}-kind": "ban", f"{prefix}-reason": "Threats"},
+        {
+            f"{prefix}-email": "nobody@example.com",
+            f"{prefix}-kind": "ban",
+            f"{prefix}-duration": "0",
+            f"{prefix}-reason": "Threats",
+        },
     )
 
     assert response.status_code == 400
