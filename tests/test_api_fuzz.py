@@ -27,11 +27,12 @@ from commerce.services.orders import checkout, order_confirm_delivery, order_pay
 from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
+from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
-from tokshop.users.tests.factories import SellerProfileFactory
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 from tokshop.wsgi import application
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
@@ -53,8 +54,8 @@ ADDRESS = {
 
 
 def _peer(name):
-    """A seller with two products, a notification, a device token, a CSV import and show rules; the
-    purchases come next."""
+    """A seller with two products, a notification, a device token, a CSV import, show rules and a
+    moderator of their shows; the purchases come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -63,6 +64,7 @@ def _peer(name):
     mute_word_add(seller=user, word=f"{name}word")
     pattern_add(seller=user, pattern=f"{name}+")
     slow_mode_set(seller=user, seconds=5)
+    seller_moderator_appoint(seller=user, moderator=UserFactory(display_name=f"{name}'s moderator"))
     return name, raw, user
 
 
