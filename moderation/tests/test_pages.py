@@ -325,7 +325,8 @@ def test_an_appointed_moderator_sees_the_sellers_they_moderate_for_and_their_san
     assert "Vinyl Vault" in text
     assert "Appointed by Vera" in text
     assert "Troll Tom" in text
-    assert "Not Hers" not in text and "Somebody Elsewhere" not in text
+    assert "Not Hers" not in text
+    assert "Somebody Elsewhere" not in text
     assert 'data-testid="moderating-link"' in text
 
 
@@ -364,7 +365,12 @@ def test_a_moderator_mutes_and_lifts_in_the_shows_they_moderate(client, seller, 
 
     muted = client.post(
         reverse("moderation:sanction_impose", args=[seller.pk]),
-        {f"{prefix}-email": troll.email, f"{prefix}-kind": "mute", f"{prefix}-duration": "15", f"{prefix}-reason": "Spam"},
+        {
+            f"{prefix}-email": troll.email,
+            f"{prefix}-kind": "mute",
+            f"{prefix}-duration": "15",
+            f"{prefix}-reason": "Spam",
+        },
     )
     sanction = Sanction.objects.get()
     lifted = client.post(reverse("moderation:sanction_lift", args=[sanction.pk]), {"next": MODERATING}, follow=True)

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from moderation.models import ModerationWord, Sanction, SellerModerator
 from tests.browser.helpers import console_errors, shoot, sign_in, viewport_name
 from tests.processes import asgi_server, free_port
+from tokshop.users.models import SellerProfile
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,8 @@ def shoot_from_top(page: Page, name: str) -> None:
 )
 def test_a_seller_appoints_a_moderator_who_lifts_a_mute(browser: Browser, site: str, viewport) -> None:
     kind = viewport_name(viewport)
-    seller = SellerProfileFactory(shop_name="Vinyl Vault", user__display_name="Vera Vinyl").user
+    profile: SellerProfile = SellerProfileFactory.create(shop_name="Vinyl Vault", user__display_name="Vera Vinyl")
+    seller = profile.user
     UserFactory(email="hana@example.com", display_name="Hana Helper")
     UserFactory(email="tom@example.com", display_name="Troll Tom")
     page = browser.new_page(viewport=viewport)
