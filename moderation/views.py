@@ -2,7 +2,6 @@
 their shows) and the moderators' page (the sellers they moderate for, and the sanctions there)."""
 
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -55,46 +54,43 @@ def _sanction_done(sanction: Sanction) -> str:
     return f"{sanction.user.display_name} is {verb} in these shows {sanction_until(sanction)}; they are told why."
 
 
-def _seller_saves(request: AuthenticatedHttpRequest) -> dict[str, tuple[Callable[[dict[str, Any]], Any], str]]:
-    """What each of the seller page's forms does with its cleaned data, and what the seller is told."""
-    seller = request.user
-    return {
-        "moderator": (
-            lambda data: seller_moderator_appoint_by_email(seller=seller, email=data["email"]),
-            "{0.moderator.display_name} moderates your shows now; they are told.",
-        ),
-        "word": (lambda data: mute_word_add(seller=seller, word=data["word"]), "“{0.word}” is muted in your shows."),
-        "pattern": (lambda data: pattern_add(seller=seller, **data), "Your pattern is saved."),
-        "slow_mode": (
-            lambda data: slow_mode_set(seller=seller, seconds=data["seconds"]),
-            "Slow mode is saved for your shows.",
-        ),
-    }
+def _seller_form_save(seller: User, name: str, form: forms.Form) -> str:
+    """Do what one of the seller page's forms asks; answer with the sentence the seller is told."""
+    data = form.cleaned_data
+    match name:
+        case "moderator":
+            entry = seller_moderator_appoint_by_email(seller=seller, email=data["email"])
+            return f"{entry.moderator.display_name} moderates your shows now; they are told."
+        case "word":
+            word = mute_word_add(seller=seller, word=data["word"])
+            return f"“{word.word}” is muted in your shows."
+        case "pattern":
+            pattern_add(seller=seller, **data)
+            return "Your pattern is saved."
+        case "slow_mode":
+            slow_mode_set(seller=seller, seconds=data["seconds"])
+            return "Slow mode is saved for your shows."
+    assert isinstance(form, SanctionForm)
+    return _sanction_done(_sanction_impose(seller, seller, form))
 
 
 @seller_required
 def seller_moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
     seller = request.user
     posted = request.POST.get("form") if request.method == "POST" else None
+    slow_mode_seconds = slow_mode_default_for_seller(seller=seller)
     bound = {
-        name: form_class(request.POST if name == posted else None, prefix=name)
+        name: form_class(
+            request.POST if name == posted else None,
+            prefix=name,
+            initial={"seconds": slow_mode_seconds} if name == "slow_mode" else None,
+        )
         for name, form_class in SELLER_FORMS.items()
-        if name != "slow_mode"
     }
-    bound["slow_mode"] = SlowModeForm(
-        request.POST if posted == "slow_mode" else None,
-        prefix="slow_mode",
-        initial={"seconds": slow_mode_default_for_seller(seller=seller)},
-    )
     form = bound.get(posted or "")
-    if form is not None and form.is_valid():
+    if posted and form is not None and form.is_valid():
         try:
-            if isinstance(form, SanctionForm):
-                sanction = _sanction_impose(seller, seller, form)
-                done = _sanction_done(sanction)
-            else:
-                save, message = _seller_saves(request)[posted or ""]
-                done = message.format(save(form.cleaned_data))
+            done = _seller_form_save(seller, posted, form)
         except ApplicationError as error:
             form_add_service_error(form, error)
         else:
@@ -106,7 +102,7 @@ def seller_moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
         "words": mute_word_list_for_seller(seller=seller),
         "patterns": pattern_list_for_seller(seller=seller),
         "sanctions": sanction_list_for_seller(seller_id=seller.pk, now=timezone.now()),
-        "slow_mode_seconds": bound["slow_mode"].initial["seconds"],
+        "slow_mode_seconds": slow_mode_seconds,
         "recent_days": RECENT_SANCTIONS_DAYS,
     }
     return render(request, "moderation/seller_moderation.html", context, status=400 if posted else 200)
