@@ -8,6 +8,13 @@ urlpatterns = [
     path("seller/moderation/patterns/", apis.SellerPatternListCreateApi.as_view(), name="seller-patterns"),
     path("seller/moderation/patterns/<int:pattern_id>/", apis.SellerPatternDeleteApi.as_view(), name="seller-pattern"),
     path("seller/moderation/slow-mode/", apis.SellerSlowModeApi.as_view(), name="seller-slow-mode"),
+    path("seller/moderation/moderators/", apis.SellerModeratorListCreateApi.as_view(), name="seller-moderators"),
+    path(
+        "seller/moderation/moderators/<int:user_id>/",
+        apis.SellerModeratorDeleteApi.as_view(),
+        name="seller-moderator",
+    ),
+    path("me/moderating/", apis.MeModeratingApi.as_view(), name="me-moderating"),
 ]
 
 # Reports, and the held messages of the shows the caller moderates.

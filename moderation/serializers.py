@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
 from commerce.serializers import StrictInputSerializer
+from tokshop.users.models import User
 
-from .models import ModerationPattern, ModerationWord, PatternAction, SlowMode
+from .models import ModerationPattern, ModerationWord, PatternAction, SellerModerator, SlowMode
 from .services.rules import WORD_MAX_LENGTH
 
 
@@ -46,3 +47,43 @@ class SlowModeOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = SlowMode
         fields = ["show_id", "seconds"]
+
+
+class ModeratorInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(help_text="The e-mail address the person signs in to Tokshop with.")
+
+
+class ModeratorOutputSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="moderator.id", read_only=True)
+    display_name = serializers.CharField(source="moderator.display_name", read_only=True)
+    email = serializers.EmailField(source="moderator.email", read_only=True)
+
+    class Meta:
+        model = SellerModerator
+        fields = ["user_id", "display_name", "email", "appointed_at"]
+
+
+class ModeratedSellerOutputSerializer(serializers.ModelSerializer):
+    shop_name = serializers.SerializerMethodField()
+    shop_slug = serializers.SerializerMethodField()
+    is_own = serializers.SerializerMethodField(help_text="Your own shop: you moderate it as its seller.")
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "shop_name", "shop_slug", "is_own"]
+
+    def get_shop_name(self, seller: User) -> str:
+        profile = getattr(seller, "seller_profile", None)
+        return profile.shop_name if profile is not None else seller.display_name
+
+    def get_shop_slug(self, seller: User) -> str | None:
+        profile = getattr(seller, "seller_profile", None)
+        return profile.slug if profile is not None else None
+
+    def get_is_own(self, seller: User) -> bool:
+        return bool(seller.pk == self.context["actor"].pk)
+
+
+class ModeratingOutputSerializer(serializers.Serializer):
+    everywhere = serializers.BooleanField(help_text="You are one of Tokshop's moderators: you act in every show.")
+    sellers = ModeratedSellerOutputSerializer(many=True, help_text="The sellers whose shows you moderate.")

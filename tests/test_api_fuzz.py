@@ -29,12 +29,13 @@ from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
 from moderation.services.check import check_message
 from moderation.services.held import message_hold
+from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
-from tokshop.users.tests.factories import SellerProfileFactory
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 from tokshop.wsgi import application
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
@@ -57,7 +58,7 @@ ADDRESS = {
 
 def _peer(name):
     """A seller with two products, a notification, a device token, a CSV import, show rules and a
-    message held in their shows; the purchases and reports come next."""
+    message held in their shows and a moderator of their shows; the purchases and reports come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -69,6 +70,7 @@ def _peer(name):
     sender = SellerProfileFactory(user__display_name=f"{name}'s fan").user
     verdict = check_message(sender=sender, text="Call me on 555 123 4567", seller_id=user.pk, show_id=1)
     message_hold(sender=sender, seller_id=user.pk, show_id=1, verdict=verdict)
+    seller_moderator_appoint(seller=user, moderator=UserFactory(display_name=f"{name}'s moderator"))
     return name, raw, user
 
 
