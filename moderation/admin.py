@@ -1,10 +1,15 @@
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from functools import partialmethod
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from tokshop.core.errors import ApplicationError
@@ -13,17 +18,23 @@ from . import filters
 from .models import (
     Appeal,
     AppealStatus,
+    HeldMessage,
     LinkDomain,
     ModerationAction,
     ModerationPattern,
     ModerationWord,
+    Report,
+    ReportStatus,
     Sanction,
     SanctionKind,
     SanctionScope,
     SlowMode,
 )
-from .selectors import can_moderate
+from .reportables import reportable_get
+from .selectors import can_moderate, held_message_list_recent_for_sender
 from .services.appeals import appeal_decide
+from .services.held import held_message_release, held_message_remove, held_messages_sanction
+from .services.reports import SanctionOrder, report_content_delete, report_decide, report_target, reports_sanction
 from .services.rules import rule_row_delete, rule_row_save
 from .services.sanctions import sanction_impose, sanction_lift, sanction_where
 
@@ -302,3 +313,276 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.action(description="Deny the selected appeals")
     def deny(self, request: HttpRequest, queryset: QuerySet[Appeal]) -> None:
         self._decide(request, queryset, grant=False)
+
+
+# --- The moderation queue: reports and held messages ------------------------------------------------
+
+DURATIONS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "": None,
+}
+
+
+class QueueDecisionForm(forms.Form):
+    """What a moderator says when taking content down or sanctioning someone from the queue."""
+
+    reason = forms.CharField(max_length=500, help_text="Told to the person it touches, and kept in the audit log.")
+    scope = forms.ChoiceField(
+        choices=[
+            (SanctionScope.GLOBAL, "Everywhere on Tokshop"),
+            (SanctionScope.SELLER, "In the shows of the seller where it happened"),
+        ],
+        initial=SanctionScope.GLOBAL,
+    )
+    duration = forms.ChoiceField(
+        choices=[("1h", "1 hour"), ("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("", "Until lifted")],
+        initial="24h",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, sanction: str | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sanction is None:
+            del self.fields["scope"], self.fields["duration"]
+        elif sanction == SanctionKind.WARNING:
+            del self.fields["duration"]
+
+    def order(self, kind: str) -> SanctionOrder:
+        data = self.cleaned_data
+        return SanctionOrder(
+            kind=kind, reason=data["reason"], scope=data["scope"], duration=DURATIONS[data.get("duration", "")]
+        )
+
+
+def _described(rows: dict[str, Any]) -> str:
+    """A reportable's description as a list of labels, each with one value or several."""
+    listed = [(label, value if isinstance(value, list) else [value]) for label, value in rows.items()]
+    return render_to_string("admin/moderation/_described.html", {"rows": listed})
+
+
+class QueueAdmin(admin.ModelAdmin):
+    """What the report and held-message queues share: read-only rows, decided by actions that ask
+    for a reason first and call the moderation services as the signed-in moderator."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.fields] if self.fields else []
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        # Every field is read-only: rows change through the actions, which audit and notify.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _ask_then(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        *,
+        title: str,
+        sanction: str | None,
+        apply: Callable[[QueueDecisionForm], str],
+    ) -> TemplateResponse | None:
+        """Show the reason (and duration) form for the chosen rows; once it is valid, apply."""
+        form = QueueDecisionForm(request.POST if "apply" in request.POST else None, sanction=sanction)
+        if form.is_bound and form.is_valid():
+            try:
+                self.message_user(request, apply(form))
+            except ApplicationError as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/moderation/queue_decision.html", context)
+
+    def _each(self, request: HttpRequest, queryset: Iterable[Any], decide: Callable[[Any], object]) -> int:
+        """Decide row by row: one row already decided or out of reach does not stop the others."""
+        done = 0
+        for row in queryset:
+            try:
+                decide(row)
+            except ApplicationError as error:
+                self.message_user(request, f"#{row.pk}: {error.message}", level=messages.WARNING)
+            else:
+                done += 1
+        return done
+
+
+@admin.register(Report)
+class ReportAdmin(QueueAdmin):
+    list_display = ["id", "kind", "object_id", "target_user", "reason", "reporter", "status", "created_at"]
+    list_display_links = ["id", "kind"]
+    list_filter = ["status", "reason", "kind", ("seller", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["reporter__email", "target_user__email", "target_user__display_name", "details"]
+    list_select_related = ["reporter", "target_user"]
+    fields = [
+        "reported_content",
+        "kind",
+        "object_id",
+        "target_user",
+        "seller",
+        "reason",
+        "details",
+        "reporter",
+        "status",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["dismiss", "uphold", "delete_content", "warn", "mute", "ban"]
+
+    @admin.display(description="Reported content")
+    def reported_content(self, report: Report) -> str:
+        target = report_target(report)
+        if target is None:
+            return _described({"Gone": "It no longer exists."})
+        return _described(reportable_get(report.kind).describe(target))
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Report], status: str) -> None:
+        done = self._each(
+            request,
+            queryset,
+            lambda r: report_decide(actor=request.user, report_id=r.pk, status=status),  # type: ignore[arg-type]
+        )
+        self.message_user(request, f"{ReportStatus(status).label}: {done} report(s); each reporter was told.")
+
+    @admin.action(description="Dismiss: nothing against the rules", permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
+        self._decide(request, queryset, ReportStatus.DISMISSED)
+
+    @admin.action(description="Uphold: the report was right", permissions=["change"])
+    def uphold(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
+        self._decide(request, queryset, ReportStatus.UPHELD)
+
+    @admin.action(description="Delete the reported content", permissions=["change"])
+    def delete_content(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        def apply(form: QueueDecisionForm) -> str:
+            reason = form.cleaned_data["reason"]
+            # One report per reported thing: taking it down upholds its other reports too.
+            targets = list({(r.content_type_id, r.object_id): r for r in queryset}.values())
+            done = self._each(
+                request,
+                targets,
+                lambda r: report_content_delete(actor=request.user, report_id=r.pk, reason=reason),  # type: ignore[arg-type]
+            )
+            return f"Took down {done} reported thing(s)."
+
+        return self._ask_then(request, queryset, title="Delete the reported content", sanction=None, apply=apply)
+
+    def _sanction(self, request: HttpRequest, queryset: QuerySet[Report], kind: str) -> TemplateResponse | None:
+        def apply(form: QueueDecisionForm) -> str:
+            ids = list(queryset.values_list("pk", flat=True))
+            sanctions = reports_sanction(actor=request.user, report_ids=ids, order=form.order(kind))  # type: ignore[arg-type]
+            return f"{SanctionKind(kind).label}: {len(sanctions)} person(s); the open reports are upheld."
+
+        title = f"{SanctionKind(kind).label} the people reported"
+        return self._ask_then(request, queryset, title=title, sanction=kind, apply=apply)
+
+    @admin.action(description="Warn the person behind it", permissions=["change"])
+    def warn(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.WARNING)
+
+    @admin.action(description="Mute the person behind it", permissions=["change"])
+    def mute(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.MUTE)
+
+    @admin.action(description="Ban the person behind it", permissions=["change"])
+    def ban(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.BAN)
+
+
+@admin.register(HeldMessage)
+class HeldMessageAdmin(QueueAdmin):
+    list_display = ["id", "text", "kind", "verdict_code", "sender", "seller", "show_id", "status", "created_at"]
+    list_display_links = ["id", "text"]
+    list_filter = ["status", "kind", "verdict_code", ("seller", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "sender__email", "sender__display_name"]
+    list_select_related = ["sender", "seller"]
+    fields = [
+        "in_context",
+        "sender",
+        "seller",
+        "show_id",
+        "kind",
+        "verdict_code",
+        "verdict_message",
+        "status",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["release", "remove", "warn", "mute", "ban"]
+
+    @admin.display(description="Message in context")
+    def in_context(self, held: HeldMessage) -> str:
+        recent = held_message_list_recent_for_sender(sender_id=held.sender_id)
+        sender = held.sender
+        return _described(
+            {
+                "Text": held.text,
+                "Held because": f"{held.verdict_code}: {held.verdict_message}",
+                "Sender": f"{sender.display_name} <{sender.email}>, joined {sender.date_joined:%Y-%m-%d}",
+                "Sender's recent held messages": [
+                    f"{m.created_at:%Y-%m-%d %H:%M} [{m.get_status_display().lower()}] {m.text}"
+                    for m in recent
+                    if m.pk != held.pk
+                ]
+                or "None",
+            }
+        )
+
+    @admin.action(description="Release: show the messages", permissions=["change"])
+    def release(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> None:
+        done = self._each(
+            request,
+            queryset,
+            lambda h: held_message_release(actor=request.user, held_id=h.pk),  # type: ignore[arg-type]
+        )
+        self.message_user(request, f"Released {done} message(s).")
+
+    @admin.action(description="Remove: never show the messages", permissions=["change"])
+    def remove(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
+        def apply(form: QueueDecisionForm) -> str:
+            reason = form.cleaned_data["reason"]
+            done = self._each(
+                request,
+                queryset,
+                lambda h: held_message_remove(actor=request.user, held_id=h.pk, reason=reason),  # type: ignore[arg-type]
+            )
+            return f"Removed {done} message(s); each sender was told why."
+
+        return self._ask_then(request, queryset, title="Remove the held messages", sanction=None, apply=apply)
+
+    def _sanction(self, request: HttpRequest, queryset: QuerySet[HeldMessage], kind: str) -> TemplateResponse | None:
+        def apply(form: QueueDecisionForm) -> str:
+            ids = list(queryset.values_list("pk", flat=True))
+            sanctions = held_messages_sanction(actor=request.user, held_ids=ids, order=form.order(kind))  # type: ignore[arg-type]
+            return f"{SanctionKind(kind).label}: {len(sanctions)} sender(s); their pending messages are removed."
+
+        title = f"{SanctionKind(kind).label} the senders"
+        return self._ask_then(request, queryset, title=title, sanction=kind, apply=apply)
+
+    @admin.action(description="Warn the senders", permissions=["change"])
+    def warn(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.WARNING)
+
+    @admin.action(description="Mute the senders", permissions=["change"])
+    def mute(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.MUTE)
+
+    @admin.action(description="Ban the senders", permissions=["change"])
+    def ban(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
+        return self._sanction(request, queryset, SanctionKind.BAN)

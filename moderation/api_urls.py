@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, apis_reports
 
 urlpatterns = [
     path("seller/moderation/words/", apis.SellerMuteWordListCreateApi.as_view(), name="seller-mute-words"),
@@ -21,5 +21,28 @@ urlpatterns = [
         "moderation/appeals/<int:appeal_id>/decide/",
         apis.ModerationAppealDecideApi.as_view(),
         name="moderation-appeal-decide",
+    ),
+    path("seller/moderation/moderators/", apis.SellerModeratorListCreateApi.as_view(), name="seller-moderators"),
+    path(
+        "seller/moderation/moderators/<int:user_id>/",
+        apis.SellerModeratorDeleteApi.as_view(),
+        name="seller-moderator",
+    ),
+    path("me/moderating/", apis.MeModeratingApi.as_view(), name="me-moderating"),
+]
+
+# Reports, and the held messages of the shows the caller moderates.
+urlpatterns += [
+    path("reports/", apis_reports.ReportListCreateApi.as_view(), name="reports"),
+    path("moderation/held/", apis_reports.HeldMessageListApi.as_view(), name="held-messages"),
+    path(
+        "moderation/held/<int:held_id>/release/",
+        apis_reports.HeldMessageReleaseApi.as_view(),
+        name="held-message-release",
+    ),
+    path(
+        "moderation/held/<int:held_id>/remove/",
+        apis_reports.HeldMessageRemoveApi.as_view(),
+        name="held-message-remove",
     ),
 ]

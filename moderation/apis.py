@@ -17,13 +17,17 @@ from .models import Appeal, Sanction
 from .selectors import (
     appeal_list_for_moderator,
     appeal_list_for_user,
+    is_staff_moderator,
     mute_word_list_for_seller,
     pattern_list_for_seller,
     sanction_list_for_moderator,
     sanction_list_for_user,
+    seller_list_moderated_by,
+    seller_moderator_list,
     slow_mode_list_for_seller,
 )
 from .services.appeals import appeal_create, appeal_decide
+from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 from .services.sanctions import sanction_impose_by_ids, sanction_lift
 
@@ -132,6 +136,63 @@ class SellerSlowModeApi(APIView):
         data = validated(serializers.SlowModeInputSerializer, request)
         mode = slow_mode_set(seller=request_user(request), seconds=data["seconds"], show_id=data["show_id"])
         return Response(serializers.SlowModeOutputSerializer(mode).data)
+
+
+class SellerModeratorListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="The moderators you appointed for your shows",
+        responses={200: serializers.ModeratorOutputSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        moderators = seller_moderator_list(seller=request_user(request))
+        return Response(serializers.ModeratorOutputSerializer(moderators, many=True).data)
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Appoint a moderator for your shows",
+        description="The person, named by the e-mail address of their Tokshop account, may then mute, ban and lift "
+        "sanctions in your shows, and nowhere else; they are told. Appointing someone twice returns the same entry; "
+        "an address no active account uses is 404, your own is 400.",
+        request=serializers.ModeratorInputSerializer,
+        responses={201: serializers.ModeratorOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.ModeratorInputSerializer, request)
+        entry = seller_moderator_appoint_by_email(seller=request_user(request), email=data["email"])
+        return Response(serializers.ModeratorOutputSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class SellerModeratorDeleteApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller moderation"],
+        summary="Remove a moderator from your shows",
+        description="Their powers in your shows end now; they are told.",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, user_id: int) -> Response:
+        seller_moderator_remove(seller=request_user(request), moderator_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeModeratingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Where you moderate",
+        description="Your own shop if you sell, and the sellers who appointed you to moderate their shows. "
+        "`everywhere` is true for Tokshop's own moderators, who act in every show.",
+        responses={200: serializers.ModeratingOutputSerializer, **errors(401)},
+    )
+    def get(self, request: Request) -> Response:
+        actor = request_user(request)
+        body = {"everywhere": is_staff_moderator(actor), "sellers": seller_list_moderated_by(actor=actor)}
+        return Response(serializers.ModeratingOutputSerializer(body, context={"actor": actor}).data)
 
 
 @extend_schema_view(

@@ -18,3 +18,7 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # After every app's migrate (permissions are created per app), so the group is complete.
         post_migrate.connect(_sync_moderators_group, dispatch_uid="moderation.sync_moderators_group")
+        from .reportables import reportable_kinds_builtin, reportable_register
+
+        for reportable in reportable_kinds_builtin():
+            reportable_register(reportable)

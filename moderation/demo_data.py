@@ -1,19 +1,58 @@
-"""Moderation demo data for `manage.py seed_demo`, made through the real services."""
+"""Moderation demo data for `manage.py seed_demo`, made through the real services: a moderator,
+open reports, and messages the check held waiting in the queue."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from tokshop.core.demo import DEMO_MODERATOR, DEMO_SELLER
+from commerce.models import Product
+from tokshop.core.demo import DEMO_BUYER, DEMO_MODERATOR, DEMO_SELLER
 from tokshop.users.models import User
 
-from .models import SanctionKind, SanctionScope
+from .models import HeldMessage, ReportReason, SanctionKind, SanctionScope
 from .services.appeals import appeal_create
+from .services.check import check_message
+from .services.held import message_hold
 from .services.moderators import staff_moderator_appoint
+from .services.reports import report_create
 from .services.sanctions import sanction_impose
 
 # A demo buyer with a record: /account/moderation/ has something to show them, and the moderator
 # an appeal to decide.
 DEMO_SANCTIONED = "dev@tokshop.demo"
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    reporter: str
+    kind: str
+    # A product by its SKU in the demo shop, a person by their e-mail.
+    target: str
+    reason: str
+    details: str
+
+
+DEMO_REPORTS = [
+    DemoReport(
+        DEMO_BUYER,
+        "product",
+        "VV-003",
+        ReportReason.PROHIBITED,
+        "The label in the photo is a 2015 reissue, not a 1959 first pressing.",
+    ),
+    DemoReport(
+        "cleo@tokshop.demo",
+        "user",
+        "dev@tokshop.demo",
+        ReportReason.HARASSMENT,
+        "Kept mocking my questions in Vintage Vault's show chat.",
+    ),
+]
+# (sender, text): each is held by the real message check, in the demo seller's shows.
+DEMO_HELD_MESSAGES = [
+    ("dev@tokshop.demo", "Text me on 503-555-0147 and I'll beat the seller's price on that camera"),
+    ("cleo@tokshop.demo", "pay me on venmo @cleo-finds and I'll ship the lamp today"),
+]
 
 
 def ensure_moderator() -> None:
@@ -48,5 +87,38 @@ def ensure_sanctions() -> None:
     appeal_create(user=viewer, sanction_id=mute.pk, text="I pointed to the seller's own checkout, not another payment.")
 
 
+def ensure_reports() -> None:
+    """Reporting the same thing twice returns the first report, so this runs again safely."""
+    for demo in DEMO_REPORTS:
+        if demo.kind == "product":
+            target_id = Product.objects.get(seller__email=DEMO_SELLER, sku=demo.target).pk
+        else:
+            target_id = User.objects.get(email=demo.target).pk
+        report_create(
+            reporter=User.objects.get(email=demo.reporter),
+            kind=demo.kind,
+            object_id=target_id,
+            reason=demo.reason,
+            details=demo.details,
+        )
+
+
+def ensure_held_messages() -> None:
+    seller = User.objects.get(email=DEMO_SELLER)
+    for email, text in DEMO_HELD_MESSAGES:
+        sender = User.objects.get(email=email)
+        # Checked once only: the check counts every message, and the same text again is refused as repeated.
+        if HeldMessage.objects.filter(sender=sender, seller=seller, text=text).exists():
+            continue
+        verdict = check_message(sender=sender, text=text, seller_id=seller.pk)
+        message_hold(sender=sender, seller_id=seller.pk, verdict=verdict)
+
+
 def demo_steps() -> list[tuple[str, Callable[[], None]]]:
-    return [("the moderators", ensure_moderator), ("a sanctioned buyer with an appeal", ensure_sanctions)]
+    return [
+        ("the moderators", ensure_moderator),
+        ("open reports", ensure_reports),
+        ("held messages", ensure_held_messages),
+        # After the held messages: muted, the same sender's message would be refused, not held.
+        ("a sanctioned buyer with an appeal", ensure_sanctions),
+    ]

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 
 
 class SanctionKind(models.TextChoices):
@@ -276,6 +277,121 @@ class SellerModerator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.moderator_id} moderates for {self.seller_id}"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HARASSMENT = "harassment", "Harassment or hate"
+    SCAM = "scam", "Scam or payment off Tokshop"
+    PROHIBITED = "prohibited", "Prohibited or counterfeit item"
+    SEXUAL = "sexual", "Sexual content"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Report(models.Model):
+    """One person's report of a user, a product, a message or a show (the `kind`, see reportables.py).
+
+    A person reports one thing once: reporting it again returns the same row."""
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    kind = models.CharField(max_length=20, help_text="What was reported: user, product, message, show.")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    # The person behind the reported thing (the user reported, the product's seller, the message's
+    # sender): who a sanction from the queue falls on, and whose record moderators read.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_received"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose shop or show the reported thing belongs to.",
+    )
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    details = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="report_queue"),
+            models.Index(fields=["content_type", "object_id"], name="report_target"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "content_type", "object_id"], name="report_once_per_reporter"),
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.OPEN, decided_at__isnull=True)
+                | (~Q(status=ReportStatus.OPEN) & Q(decided_at__isnull=False)),
+                name="report_decided_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of {self.kind} {self.object_id} ({self.get_reason_display()})"
+
+
+class MessageKind(models.TextChoices):
+    CHAT = "chat", "Chat message"
+    QUESTION = "question", "Question"
+
+
+class HeldStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RELEASED = "released", "Released"
+    REMOVED = "removed", "Removed"
+
+
+class HeldMessage(models.Model):
+    """A chat message or question the message check held: nobody sees it until a moderator of the
+    seller's shows releases it."""
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_messages")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_messages_in_shows"
+    )
+    show_id = models.PositiveBigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.CHAT)
+    text = models.CharField(max_length=500)
+    verdict_code = models.CharField(max_length=40, help_text="Why the check held it.")
+    verdict_message = models.CharField(max_length=300, help_text="What the sender was told.")
+    status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["seller", "status", "-created_at"], name="held_seller_queue"),
+            models.Index(fields=["sender", "-created_at"], name="held_sender_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=HeldStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=HeldStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="held_decided_when_closed",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="held_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} held: {Truncator(self.text).chars(60)}"
 
 
 class AppealStatus(models.TextChoices):

@@ -1,17 +1,25 @@
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, Model, QuerySet
 
 from tokshop.notifications.models import Notification, NotificationKind
 
 from .models import (
     Appeal,
     AppealStatus,
+    HeldMessage,
+    HeldStatus,
     ModerationAction,
     ModerationPattern,
     ModerationWord,
+    Report,
     Sanction,
+    SanctionKind,
     SellerModerator,
     SlowMode,
     WordKind,
@@ -19,6 +27,10 @@ from .models import (
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
+
+# How far back the moderation pages list sanctions that no longer hold, and how many of them.
+RECENT_SANCTIONS_DAYS = 30
+RECENT_SANCTIONS_MAX = 25
 
 
 def mute_word_list_for_seller(*, seller: "User") -> QuerySet[ModerationWord]:
@@ -57,6 +69,47 @@ def moderated_seller_ids(*, actor: "User") -> list[int]:
 
 def seller_moderator_list(*, seller: "User") -> QuerySet[SellerModerator]:
     return SellerModerator.objects.filter(seller=seller).select_related("moderator").order_by("appointed_at")
+
+
+def is_appointed_moderator(user: "User") -> bool:
+    """Whether some seller appointed `user` to moderate their shows."""
+    return SellerModerator.objects.filter(moderator=user).exists()
+
+
+def seller_list_moderated_by(*, actor: "User") -> list["User"]:
+    """The sellers whose shows `actor` moderates without being staff: their own shop first, then the
+    sellers who appointed them by name."""
+    ids = moderated_seller_ids(actor=actor)
+    sellers = get_user_model().objects.filter(pk__in=ids, is_active=True).select_related("seller_profile")
+    return sorted(sellers, key=lambda seller: (seller.pk != actor.pk, seller.display_name.lower(), seller.pk))
+
+
+def slow_mode_default_for_seller(*, seller: "User") -> int:
+    """The seconds between messages in the seller's shows unless a show sets its own; 0 is off."""
+    mode = SlowMode.objects.filter(seller=seller, show_id__isnull=True).first()
+    return mode.seconds if mode is not None else 0
+
+
+@dataclass(frozen=True)
+class SellerSanctions:
+    active: list[Sanction]
+    recent: list[Sanction]
+
+
+def sanction_list_for_seller(*, seller_id: int, now: datetime) -> SellerSanctions:
+    """The sanctions in one seller's shows: mutes and bans in force (soonest to end first, those until
+    lifted last) and what no longer holds or never did (warnings, lifted, expired) from the last days."""
+    rows = Sanction.objects.filter(seller_id=seller_id).select_related("user", "created_by", "seller")
+    liftable = [SanctionKind.MUTE, SanctionKind.BAN]
+    active = rows.filter(kind__in=liftable).in_force(now)
+    recent = (
+        rows.filter(created_at__gte=now - timedelta(days=RECENT_SANCTIONS_DAYS))
+        .exclude(pk__in=active.values("pk"))
+        .order_by("-created_at", "-id")[:RECENT_SANCTIONS_MAX]
+    )
+    return SellerSanctions(
+        active=list(active.order_by(F("expires_at").asc(nulls_last=True), "-id")), recent=list(recent)
+    )
 
 
 def audit_list_for_user(*, user: "User") -> QuerySet[ModerationAction]:
@@ -98,3 +151,33 @@ def appeal_list_for_moderator(*, actor: "User", pending_only: bool = False) -> Q
         appeals = appeals.filter(status=AppealStatus.PENDING)
     # Pending first ("granted" and "denied" sort before "pending", hence the explicit flag).
     return appeals.order_by(models.Case(models.When(status=AppealStatus.PENDING, then=0), default=1), "created_at")
+
+
+def sanction_list_recent_for_user(*, user: "User", limit: int = 10) -> QuerySet[Sanction]:
+    return Sanction.objects.filter(user=user).select_related("seller").order_by("-created_at")[:limit]
+
+
+def report_list_against_user(*, user: "User", limit: int = 10) -> QuerySet[Report]:
+    return Report.objects.filter(target_user=user).order_by("-created_at", "-id")[:limit]
+
+
+def report_list_for_reporter(*, reporter: "User") -> QuerySet[Report]:
+    return Report.objects.filter(reporter=reporter).order_by("-created_at", "-id")
+
+
+def held_message_list_for_moderator(*, actor: "User", status: str = HeldStatus.PENDING) -> QuerySet[HeldMessage]:
+    """Held messages in the shows `actor` moderates (all of them for staff moderators), newest first."""
+    held = HeldMessage.objects.filter(status=status).select_related("sender")
+    if not is_staff_moderator(actor):
+        held = held.filter(seller_id__in=moderated_seller_ids(actor=actor))
+    return held.order_by("-created_at", "-id")
+
+
+def held_message_list_recent_for_sender(*, sender_id: int, limit: int = 10) -> QuerySet[HeldMessage]:
+    return HeldMessage.objects.filter(sender_id=sender_id).order_by("-created_at", "-id")[:limit]
+
+
+def report_get_for_reporter(*, reporter: "User", target: Model) -> Report | None:
+    """The report `reporter` already made of `target`, if any."""
+    content_type = ContentType.objects.get_for_model(type(target))
+    return Report.objects.filter(reporter=reporter, content_type=content_type, object_id=target.pk).first()

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.serializers import StrictInputSerializer
+from tokshop.users.models import User
 
 from .models import (
     AppealStatus,
@@ -12,6 +13,7 @@ from .models import (
     Sanction,
     SanctionKind,
     SanctionScope,
+    SellerModerator,
     SlowMode,
 )
 from .services.appeals import APPEAL_MAX_LENGTH
@@ -183,3 +185,43 @@ class SanctionLiftInputSerializer(StrictInputSerializer):
 class AppealDecideInputSerializer(StrictInputSerializer):
     decision = serializers.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")])
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ModeratorInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(help_text="The e-mail address the person signs in to Tokshop with.")
+
+
+class ModeratorOutputSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="moderator.id", read_only=True)
+    display_name = serializers.CharField(source="moderator.display_name", read_only=True)
+    email = serializers.EmailField(source="moderator.email", read_only=True)
+
+    class Meta:
+        model = SellerModerator
+        fields = ["user_id", "display_name", "email", "appointed_at"]
+
+
+class ModeratedSellerOutputSerializer(serializers.ModelSerializer):
+    shop_name = serializers.SerializerMethodField()
+    shop_slug = serializers.SerializerMethodField()
+    is_own = serializers.SerializerMethodField(help_text="Your own shop: you moderate it as its seller.")
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "shop_name", "shop_slug", "is_own"]
+
+    def get_shop_name(self, seller: User) -> str:
+        profile = getattr(seller, "seller_profile", None)
+        return profile.shop_name if profile is not None else seller.display_name
+
+    def get_shop_slug(self, seller: User) -> str | None:
+        profile = getattr(seller, "seller_profile", None)
+        return profile.slug if profile is not None else None
+
+    def get_is_own(self, seller: User) -> bool:
+        return bool(seller.pk == self.context["actor"].pk)
+
+
+class ModeratingOutputSerializer(serializers.Serializer):
+    everywhere = serializers.BooleanField(help_text="You are one of Tokshop's moderators: you act in every show.")
+    sellers = ModeratedSellerOutputSerializer(many=True, help_text="The sellers whose shows you moderate.")

@@ -28,12 +28,16 @@ from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
 from moderation.services.appeals import appeal_create
+from moderation.services.check import check_message
+from moderation.services.held import message_hold
+from moderation.services.moderators import seller_moderator_appoint
+from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from moderation.services.sanctions import sanction_impose
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
-from tokshop.users.tests.factories import SellerProfileFactory
+from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 from tokshop.wsgi import application
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
@@ -55,8 +59,9 @@ ADDRESS = {
 
 
 def _peer(name):
-    """A seller with two products, a notification, a device token, a CSV import and show rules; the
-    purchases and sanctions come next."""
+    """A seller with two products, a notification, a device token, a CSV import, show rules and a
+    message held in their shows and a moderator of their shows; the purchases, reports and sanctions come
+    next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -65,11 +70,16 @@ def _peer(name):
     mute_word_add(seller=user, word=f"{name}word")
     pattern_add(seller=user, pattern=f"{name}+")
     slow_mode_set(seller=user, seconds=5)
+    sender = SellerProfileFactory(user__display_name=f"{name}'s fan").user
+    verdict = check_message(sender=sender, text="Call me on 555 123 4567", seller_id=user.pk, show_id=1)
+    message_hold(sender=sender, seller_id=user.pk, show_id=1, verdict=verdict)
+    seller_moderator_appoint(seller=user, moderator=UserFactory(display_name=f"{name}'s moderator"))
     return name, raw, user
 
 
 def _buy(buyer, seller):
-    """A paid order, a delivered one the buyer reviewed, a saved product and a cart line."""
+    """A paid order, a delivered one the buyer reviewed, a saved product, a cart line and a report of
+    the seller."""
     product = ProductFactory(seller=seller, quantity_on_hand=50)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
     [order] = checkout(buyer=buyer, shipping=ADDRESS)
@@ -82,6 +92,7 @@ def _buy(buyer, seller):
     review_create(author=buyer, order_line_id=order.lines.get().pk, rating=4, seller_rating=5, text="Fine")
     wishlist_add(buyer=buyer, product_id=product.pk)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
+    report_create(reporter=buyer, kind="user", object_id=seller.pk, reason="spam")
 
 
 def _sanction(moderator, user):

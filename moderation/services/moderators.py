@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from tokshop.core.errors import ApplicationError, NotFound
+from tokshop.users.selectors import user_get_active_by_email
 
 from ..models import AuditAction, SellerModerator
 from .audit import audit_record
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from tokshop.users.models import User
 
 MODERATORS_GROUP = "Moderators"
+UNKNOWN_EMAIL = "No active Tokshop account uses this e-mail address: the person signs up first."
 # What a staff moderator may do in the admin: act everywhere, work the queue and the sanctions,
 # read (not edit) accounts, products and orders to see reported content in context.
 MODERATOR_PERMISSIONS = {
@@ -74,6 +76,14 @@ def seller_moderator_appoint(*, seller: User, moderator: User) -> SellerModerato
             ),
         )
     return entry
+
+
+def seller_moderator_appoint_by_email(*, seller: User, email: str) -> SellerModerator:
+    """Appoint the account signed in with `email` (how a seller knows the person they trust)."""
+    moderator = user_get_active_by_email(email=email)
+    if moderator is None:
+        raise NotFound(UNKNOWN_EMAIL, fields={"email": [UNKNOWN_EMAIL]})
+    return seller_moderator_appoint(seller=seller, moderator=moderator)
 
 
 @transaction.atomic

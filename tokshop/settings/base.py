@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
         # Products and orders both have a `status`; name each choice set once.
         "ProductStatusEnum": "commerce.models.ProductStatus",
         "OrderStatusEnum": "commerce.models.OrderStatus",
+        # Reports and stock changes both have a `reason`; reports and held messages a `status`.
+        "ReportReasonEnum": "moderation.models.ReportReason",
+        "ReportStatusEnum": "moderation.models.ReportStatus",
+        "HeldStatusEnum": "moderation.models.HeldStatus",
         # Sanctions and notifications both have a `kind`, appeals a `status` too.
         "SanctionKindEnum": "moderation.models.SanctionKind",
         "AppealStatusEnum": "moderation.models.AppealStatus",

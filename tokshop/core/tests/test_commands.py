@@ -27,9 +27,9 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
     assert "staff" in roles["admin@tokshop.demo"]
     assert all(u.check_password(DEMO_PASSWORD) and u.is_email_verified for u in User.objects.all())
     output = first.getvalue()
-    # The accounts, the admin, then every app's own steps.
-    total = len(DEMO_USERS) + 1 + len(app_demo_steps())
-    assert f"{total}/{total}" in output
+    # One step per account, one for the shop, then each app's own.
+    steps = len(DEMO_USERS) + 1 + len(app_demo_steps())
+    assert f"{steps}/{steps}" in output
     for demo in DEMO_USERS:
         assert demo.email in output
 

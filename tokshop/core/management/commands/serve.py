@@ -9,15 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-# One frame over this is refused by the server itself; the sockets' own limit is far below it.
-WS_MAX_SIZE = 64 * 1024
-
 
 def web_workers() -> int:
     """Server processes to run: WEB_CONCURRENCY, else one per CPU.
 
-    Django runs every sync view of one process on a single thread, so one process serves one
-    request at a time; a process per CPU is what lets a burst of checkouts use the machine.
+    A process runs one Python thread at a time (the GIL), so a process per CPU is what lets a
+    burst of requests use the whole machine.
     """
     return max(1, int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1))
 
@@ -25,33 +22,20 @@ def web_workers() -> int:
 def web_command(
     bin_dir: Path, host: str, port: int, application: str = "tokshop.asgi:application", *, workers: int = 1
 ) -> list[str]:
-    """uvicorn with uvloop and httptools, and no per-message deflate (it costs CPU and memory per
-    frame for little gain on small JSON frames); request logs come from our own middleware.
-
-    With `workers` > 1 uvicorn forks that many processes sharing the listening socket; each keeps
-    its own realtime hub subscribed to Redis, so a stream reaches viewers on every process."""
+    """The web server (`tokshop.core.webserver`): `workers` uvicorn processes, each listening on
+    the port itself, and each keeping its own realtime hub subscribed to Redis, so a stream reaches
+    viewers on every process."""
     return [
-        str(bin_dir / "uvicorn"),
+        str(bin_dir / "python"),
+        "-m",
+        "tokshop.core.webserver",
         application,
         "--host",
         host,
         "--port",
         str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--ws",
-        "websockets-sansio",
-        "--ws-per-message-deflate",
-        "false",
-        "--ws-max-size",
-        str(WS_MAX_SIZE),
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--proxy-headers",
-        *(["--workers", str(workers)] if workers > 1 else []),
+        "--workers",
+        str(workers),
     ]
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0002_audit_log_and_seller_moderators'),
+        ('moderation', '0003_reports_and_held_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

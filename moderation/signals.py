@@ -1,0 +1,11 @@
+"""Domain signals moderation sends after commit, for the apps above it (shows) to act on."""
+
+from django.dispatch import Signal
+
+# A moderator released a held chat message or question: the live room stores and shows it now.
+# kwargs: held_message (moderation.models.HeldMessage).
+held_message_released = Signal()
+
+# A moderator took reported content down. Kinds registered without a `delete` (see reportables.py)
+# are deleted by their own app here. kwargs: kind (str), object_id (int), actor (User), reason (str).
+content_removed = Signal()
