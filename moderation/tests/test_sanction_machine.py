@@ -3,7 +3,7 @@ themselves, for longer each time), mute, ban, unmute and unban; abusive messages
 passes expiries and the sweep runs. A muted or banned sender never gets a message through, one
 whose sanctions all ended posts again within one sweep, and every action leaves exactly one audit row.
 
-(Reports join this machine with the reports they belong to.)"""
+(A `report` rule joins this machine after the merge; reports have their own machine meanwhile.)"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
