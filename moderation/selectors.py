@@ -2,7 +2,15 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from .models import ModerationAction, ModerationPattern, ModerationWord, SellerModerator, SlowMode, WordKind
+from .models import (
+    ModerationAction,
+    ModerationPattern,
+    ModerationWord,
+    SellerModerator,
+    SlowMode,
+    VerificationRequest,
+    WordKind,
+)
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -49,3 +57,8 @@ def seller_moderator_list(*, seller: "User") -> QuerySet[SellerModerator]:
 def audit_list_for_user(*, user: "User") -> QuerySet[ModerationAction]:
     """The audit rows that touched `user`: what they were told and can appeal."""
     return ModerationAction.objects.filter(target_user=user).order_by("-created_at", "-id")
+
+
+def verification_request_latest(*, seller: "User") -> VerificationRequest | None:
+    """The seller's most recent verification request: the pending one, or the last decision."""
+    return VerificationRequest.objects.filter(seller=seller).select_related("reviewer").first()

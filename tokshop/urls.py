@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("tokshop.users.urls")),
     path("notifications/", include("tokshop.notifications.urls")),
     path("", include("commerce.urls")),
+    path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

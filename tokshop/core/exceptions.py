@@ -36,10 +36,10 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None, **
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        response = Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status)
+        refusal = Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status)
         if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+            refusal["Retry-After"] = str(exc.retry_after)
+        return refusal
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

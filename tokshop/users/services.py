@@ -178,6 +178,16 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
     return profile
 
 
+def seller_verification_status_set(*, seller: User, status: str) -> SellerProfile:
+    """Record where the seller's verification stands (moderation decides; the shop shows the badge)."""
+    profile = SellerProfile.objects.select_for_update().filter(user=seller).first()
+    if profile is None:
+        raise NotFound("This seller has no shop.")
+    profile.verification_status = status
+    profile.save(update_fields=["verification_status", "updated_at"])
+    return profile
+
+
 def user_sign_out_everywhere(*, user: User, reason: str) -> None:
     """Revoke every device token of the user and close their open sockets on every server."""
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
