@@ -8,12 +8,21 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from tokshop.core.errors import ApplicationError
 
 from . import filters
-from .models import LinkDomain, ModerationPattern, ModerationWord, Sanction, SlowMode, VerificationRequest
+from .models import (
+    LinkDomain,
+    MemberStanding,
+    ModerationPattern,
+    ModerationWord,
+    Sanction,
+    SlowMode,
+    VerificationRequest,
+)
+from .selectors_trust import TrustLevel, TrustScore, member_standing_list, trust_inputs, trust_score_from
 from .services.rules import rule_row_delete, rule_row_save
 from .services.sanctions import sanction_delete, sanction_revoke, sanction_save
 from .services.verification import verification_approve, verification_reject
@@ -80,10 +89,20 @@ class SlowModeAdmin(RuleRowAdmin):
     list_select_related = ["seller"]
 
 
+_LEVEL_COLOURS = {TrustLevel.LOW: "#b42318", TrustLevel.NORMAL: "#475467", TrustLevel.HIGH: "#067647"}
+
+
+def _trust_cell(trust: TrustScore) -> str:
+    return format_html(
+        '<strong style="color: {}">{} · {}</strong>', _LEVEL_COLOURS[trust.level], trust.score, trust.level.value
+    )
+
+
 @admin.register(Sanction)
 class SanctionAdmin(admin.ModelAdmin):
     list_display = [
         "user",
+        "user_trust",
         "kind",
         "scope",
         "seller",
@@ -99,6 +118,13 @@ class SanctionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "seller", "created_by"]
     readonly_fields = ["created_by", "created_at", "revoked_at"]
     actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sanction]:
+        return super().get_queryset(request).annotate(**trust_inputs(user_ref="user_id"))
+
+    @admin.display(description="Trust")
+    def user_trust(self, obj: Sanction) -> str:
+        return _trust_cell(trust_score_from(user=obj.user, inputs=obj))
 
     def save_model(self, request: HttpRequest, obj: Sanction, form: Any, change: bool) -> None:
         if not change:
@@ -228,3 +254,74 @@ class VerificationRequestAdmin(admin.ModelAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/moderation/verification_reject.html", context)
+
+
+@admin.register(MemberStanding)
+class MemberStandingAdmin(admin.ModelAdmin):
+    """Read-only: where each member stands. Sanctions are imposed from the sanctions admin."""
+
+    list_display = ["display_name", "email", "trust", "factors", "sanctions", "date_joined", "links"]
+    search_fields = ["email", "display_name"]
+    list_filter = ["is_seller", "is_active"]
+    fields = [
+        "display_name",
+        "email",
+        "date_joined",
+        "email_verified_at",
+        "trust",
+        "factor_table",
+        "sanctions",
+        "links",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return flatten_fieldsets(self.get_fieldsets(request, obj))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return member_standing_list()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @staticmethod
+    def _score(obj: Any) -> TrustScore:
+        # Each column of a row reads the same score: compute it once per row.
+        if not hasattr(obj, "_trust"):
+            obj._trust = trust_score_from(user=obj, inputs=obj)
+        return obj._trust
+
+    @admin.display(description="Trust")
+    def trust(self, obj: Any) -> str:
+        return _trust_cell(self._score(obj))
+
+    @admin.display(description="What counts")
+    def factors(self, obj: Any) -> str:
+        counted = [factor for factor in self._score(obj).factors if factor.points]
+        return format_html_join(", ", "{} {}", ((factor.label, f"{factor.points:+d}") for factor in counted))
+
+    @admin.display(description="Factors")
+    def factor_table(self, obj: Any) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td style='text-align:right'>{}</td></tr>",
+            ((factor.label, factor.detail, f"{factor.points:+d}") for factor in self._score(obj).factors),
+        )
+        return format_html("<table><tbody>{}</tbody></table>", rows)
+
+    @admin.display(description="Recent sanctions")
+    def sanctions(self, obj: Any) -> str:
+        return f"{obj.trust_warnings} warnings, {obj.trust_mutes} mutes, {obj.trust_bans} bans"
+
+    @admin.display(description="Links")
+    def links(self, obj: Any) -> str:
+        return format_html(
+            '<a href="{}">Account</a> · <a href="{}">Sanctions</a>',
+            reverse("admin:users_user_change", args=[obj.pk]),
+            reverse("admin:moderation_sanction_changelist") + f"?user__id__exact={obj.pk}",
+        )

@@ -12,6 +12,8 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
+from tokshop.users.models import User
+
 
 class SanctionKind(models.TextChoices):
     WARNING = "warning", "Warning"
@@ -340,3 +342,12 @@ class VerificationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Verification of {self.business_name} ({self.get_status_display()})"
+
+
+class MemberStanding(User):
+    """Every member as moderators see them: trust score, level and its factors, and sanctions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "member standing"
+        verbose_name_plural = "member standing"

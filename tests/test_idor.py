@@ -188,6 +188,10 @@ ROUTES = {
     "api/v1/seller/moderation/patterns/": SELF,
     "api/v1/seller/moderation/patterns/<int:pattern_id>/": OWN,
     "api/v1/seller/moderation/slow-mode/": SELF,
+    # Seller verification: the caller's own request only (moderation/tests/test_verification.py tries
+    # another seller's, and a body naming another seller, a status or a reviewer)
+    "seller/verification/": SELF,
+    "api/v1/seller/verification/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}

@@ -264,13 +264,38 @@ def test_the_api_refuses_bad_input_with_reasons(api_client, shop):
         format="multipart",
     )
     foreign_field = api_client.post(
-        API, {**details(date_of_birth="1990-12-10"), "document": pdf_upload(), "status": "approved"}, format="multipart"
+        API,
+        {
+            **details(date_of_birth="1990-12-10"),
+            "document": pdf_upload(),
+            "status": "approved",
+            "seller": UserFactory().pk,
+            "reviewer": shop.user.pk,
+        },
+        format="multipart",
     )
 
     assert (no_document.status_code, list(no_document.json()["fields"])) == (400, ["document"])
     assert (bad_file.status_code, list(bad_file.json()["fields"])) == (400, ["document"])
-    assert (foreign_field.status_code, list(foreign_field.json()["fields"])) == (400, ["status"])
+    assert (foreign_field.status_code, sorted(foreign_field.json()["fields"])) == (
+        400,
+        ["reviewer", "seller", "status"],
+    )
     assert not VerificationRequest.objects.exists()
+
+
+def test_a_seller_sees_only_their_own_request(api_client, client, shop):
+    submitted(shop, business_name="Bobs Secret Atelier", phone="+1 555 010 9999")
+    intruder = SellerProfileFactory().user
+    api_client.force_authenticate(intruder)
+    client.force_login(intruder)
+
+    body = api_client.get(API).json()
+    page = client.get(PAGE).content
+
+    assert body == {"verification_status": "unverified", "request": None}
+    assert b"Bobs Secret Atelier" not in page
+    assert b"555 010 9999" not in page
 
 
 def test_the_api_is_for_sellers_with_a_shop(api_client):
@@ -336,8 +361,10 @@ def test_moderators_approve_and_reject_in_the_admin(client, moderator):
     )
 
     assert approved.status_code == 302
-    assert asked.status_code == 200 and b"Reject with this reason" in asked.content
-    assert no_reason.status_code == 200 and b"This field is required" in no_reason.content
+    assert asked.status_code == 200
+    assert b"Reject with this reason" in asked.content
+    assert no_reason.status_code == 200
+    assert b"This field is required" in no_reason.content
     assert rejected.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
