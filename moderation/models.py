@@ -27,9 +27,14 @@ class SanctionScope(models.TextChoices):
     SHOW = "show", "One show"
 
 
+def sanction_in_force(now: datetime) -> Q:
+    """Not lifted and not expired at `now`: as a condition, so it can also qualify a subquery."""
+    return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
 class SanctionQuerySet(models.QuerySet["Sanction"]):
     def in_force(self, now: datetime) -> "SanctionQuerySet":
-        return self.filter(Q(revoked_at__isnull=True), Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return self.filter(sanction_in_force(now))
 
 
 class Sanction(models.Model):
@@ -282,8 +287,13 @@ def _private_storage() -> Storage:
     return storages["private"]
 
 
+DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
 def verification_document_upload_to(instance: "VerificationRequest", filename: str) -> str:
-    return f"verification/{instance.seller_id}/{secrets.token_hex(16)}.{filename.rsplit('.', 1)[-1].lower()}"
+    # Named from the checked type, not the client's file name, which is neither trusted nor kept.
+    extension = DOCUMENT_EXTENSIONS[instance.document_content_type]
+    return f"verification/{instance.seller_id}/{secrets.token_hex(16)}.{extension}"
 
 
 class VerificationRequest(models.Model):

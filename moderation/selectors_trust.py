@@ -19,7 +19,7 @@ from django.utils import timezone
 from commerce.models import Order, OrderDispute, OrderStatus
 from tokshop.users.models import SellerProfile, User, VerificationStatus
 
-from .models import AuditAction, ModerationAction, Sanction, SanctionKind
+from .models import AuditAction, ModerationAction, Sanction, SanctionKind, sanction_in_force
 
 NEUTRAL = 50
 # Below LOW the message check holds what it would otherwise change and let through, and allows no
@@ -73,8 +73,7 @@ def trust_inputs(*, user_ref: str = "pk", now: datetime | None = None) -> dict[s
     delivered = Order.objects.filter(status=OrderStatus.DELIVERED)
     disputes = OrderDispute.objects.exclude(status=DISPUTE_WON)
     recent = Sanction.objects.filter(user=user).filter(
-        Q(created_at__gte=now - RECENT_SANCTION_AGE)
-        | (~Q(kind=SanctionKind.WARNING) & Q(pk__in=Sanction.objects.in_force(now).values("pk")))
+        Q(created_at__gte=now - RECENT_SANCTION_AGE) | (~Q(kind=SanctionKind.WARNING) & sanction_in_force(now))
     )
     return {
         "trust_bought": _count(delivered.filter(buyer=user), "buyer"),

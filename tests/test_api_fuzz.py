@@ -27,6 +27,7 @@ from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.verification import verification_request_submit
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
@@ -52,8 +53,8 @@ ADDRESS = {
 
 
 def _peer(name):
-    """A seller with two products, a notification, a device token, a CSV import and show rules; the
-    purchases come next."""
+    """A seller with two products, a notification, a device token, a CSV import, show rules and a
+    verification request; the purchases come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -62,6 +63,19 @@ def _peer(name):
     mute_word_add(seller=user, word=f"{name}word")
     pattern_add(seller=user, pattern=f"{name}+")
     slow_mode_set(seller=user, seconds=5)
+    verification_request_submit(
+        seller=user,
+        entity_type="company",
+        legal_name=f"{name} Ltd",
+        business_name=f"{name}'s shop",
+        country="US",
+        address_line1="1 Main Street",
+        city="Springfield",
+        postal_code="12345",
+        phone="+1 555 010 0199",
+        company_number="C-1",
+        document=SimpleUploadedFile(f"{name}.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     return name, raw, user
 
 

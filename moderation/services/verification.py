@@ -20,14 +20,14 @@ from tokshop.users.models import SellerProfile
 from tokshop.users.models import VerificationStatus as ShopVerification
 from tokshop.users.services import seller_verification_status_set
 
-from ..models import AuditAction, EntityType, VerificationRequest, VerificationStatus
+from ..models import DOCUMENT_EXTENSIONS, AuditAction, EntityType, VerificationRequest, VerificationStatus
 from .audit import audit_record, moderation_permission_check
 from .check import sanctions_forget
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
 
-DOCUMENT_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+DOCUMENT_IMAGE_TYPES = {kind for kind in DOCUMENT_EXTENSIONS if kind.startswith("image/")}
 DOCUMENT_HINT = "Upload a photo or scan of an ID document: PDF, JPEG, PNG or WebP."
 # Sellers are adults: payouts and contracts need one.
 MINIMUM_AGE = 18
@@ -117,7 +117,7 @@ def verification_request_submit(
         request.full_clean(exclude=["document", "seller"])
     except DjangoValidationError as error:
         raise ApplicationError(INVALID_FIELDS, fields=error.message_dict) from None
-    request.document.save(document.name or "document", document, save=False)
+    request.document.save("document", document, save=False)
     try:
         with transaction.atomic():
             request.save()

@@ -3,10 +3,12 @@
 import os
 import threading
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -402,3 +404,14 @@ def test_a_verified_shop_shows_the_badge(client, shop, moderator):
     response = client.get(reverse("commerce:shop", args=[shop.slug]))
 
     assert b'data-testid="verified"' in response.content
+
+
+def test_seed_demo_leaves_the_demo_seller_waiting_once(django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+
+    [waiting] = VerificationRequest.objects.all()
+    assert (waiting.seller.email, waiting.status) == ("seller@tokshop.demo", "pending")
+    assert SellerProfile.objects.get(user=waiting.seller).verification_status == "pending"
