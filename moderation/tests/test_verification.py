@@ -325,6 +325,15 @@ def test_the_page_takes_a_request_then_shows_it_pending(client, shop):
     assert b"Send for review" not in pending.content
 
 
+def test_the_page_asks_a_seller_without_a_shop_to_open_one(client):
+    client.force_login(UserFactory(is_seller=True))
+
+    response = client.get(PAGE)
+
+    assert b"Open your shop first" in response.content
+    assert b"Send for review" not in response.content
+
+
 def test_the_page_shows_refusals_beside_their_fields(client, shop):
     client.force_login(shop.user)
 

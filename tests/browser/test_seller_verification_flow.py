@@ -56,7 +56,7 @@ def test_a_seller_asks_to_be_verified_and_is_approved(browser: Browser, site, vi
     shoot(page, f"{kind}-verification-3-pending")
 
     verification_approve(
-        actor=staff_moderator_appoint(user=UserFactory()), request_id=VerificationRequest.objects.get().pk
+        actor=staff_moderator_appoint(user=UserFactory.create()), request_id=VerificationRequest.objects.get().pk
     )
     page.reload()
     expect(page.get_by_role("heading", name="Your shop is verified")).to_be_visible()

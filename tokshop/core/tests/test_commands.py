@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tokshop.core.demo import DEMO_PASSWORD, DEMO_USERS
+from tokshop.core.management.commands.seed_demo import app_demo_steps
 from tokshop.notifications.models import Notification, NotificationKind
 from tokshop.users.models import SellerProfile, User
 
@@ -26,7 +27,9 @@ def test_seed_demo_is_idempotent_and_prints_how_to_sign_in(django_capture_on_com
     assert "staff" in roles["admin@tokshop.demo"]
     assert all(u.check_password(DEMO_PASSWORD) and u.is_email_verified for u in User.objects.all())
     output = first.getvalue()
-    assert f"{len(DEMO_USERS) + 4}/{len(DEMO_USERS) + 4}" in output
+    # The accounts, the demo shop, then each app's steps.
+    total = len(DEMO_USERS) + 1 + len(app_demo_steps())
+    assert f"{total}/{total}" in output
     for demo in DEMO_USERS:
         assert demo.email in output
 
