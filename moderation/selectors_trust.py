@@ -8,10 +8,14 @@ of members in the admin, or the people a page of sanctions names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -155,10 +159,36 @@ def trust_score_from(*, user: User, inputs: Any, now: datetime | None = None) ->
     return TrustScore(score, level, tuple(factors))
 
 
+# Stand-ins compiled into the one-member query, then swapped for the member's id and the time:
+# values no real member or clock produces, so each parameter equal to one is that stand-in.
+_SOME_ID = 2**62 + 7919
+_SOME_NOW = datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+
+
+@lru_cache(maxsize=1)
+def _one_member_query() -> tuple[str, tuple[Any, ...]]:
+    """`trust_inputs` for one member as SQL, compiled once per process: building and compiling
+    nine subqueries costs about 6 ms of Python, running them 0.3 ms in PostgreSQL, and the message
+    check scores every sender it has not seen for a minute."""
+    rows = User.objects.filter(pk=_SOME_ID).values(**trust_inputs(now=_SOME_NOW))
+    sql, params = rows.query.sql_with_params()
+    if str(_SOME_ID) in sql:
+        raise ImproperlyConfigured("The member's id was written into the trust query instead of passed.")
+    return sql, tuple(params)
+
+
 def trust_score(*, user: User, now: datetime | None = None) -> TrustScore:
     """One member's trust score, in one query."""
-    annotated = User.objects.annotate(**trust_inputs(now=now)).get(pk=user.pk)
-    return trust_score_from(user=annotated, inputs=annotated, now=now)
+    now = now or timezone.now()
+    recent_from = _SOME_NOW - RECENT_SANCTION_AGE
+    swap: dict[Any, Any] = {_SOME_ID: user.pk, _SOME_NOW: now, recent_from: now - RECENT_SANCTION_AGE}
+    sql, params = _one_member_query()
+    values: list[Any] = [swap.get(param, param) if isinstance(param, int | datetime) else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        names = [column.name for column in cursor.description]
+        inputs = SimpleNamespace(**dict(zip(names, cursor.fetchone(), strict=True)))
+    return trust_score_from(user=user, inputs=inputs, now=now)
 
 
 def member_standing_list() -> QuerySet[User]:

@@ -12,12 +12,13 @@ from commerce.services.webhooks import order_dispute_record
 from commerce.tests.factories import ProductFactory, order_placed
 from moderation.models import AuditAction, Sanction, SanctionKind
 from moderation.rules import rules_forget
-from moderation.selectors_trust import TrustLevel, trust_score
+from moderation.selectors_trust import TrustLevel, trust_inputs, trust_score, trust_score_from
 from moderation.services.audit import audit_record
 from moderation.services.check import Action, check_message
 from moderation.services.moderators import staff_moderator_appoint
 from moderation.services.sanctions import sanction_create
 from moderation.services.verification import verification_approve
+from tokshop.users.models import User
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .test_verification import submitted
@@ -139,6 +140,27 @@ def test_scores_stay_between_0_and_100():
         audit_record(actor=None, action=AuditAction.REPORT_UPHOLD, target_user=user)
 
     assert trust_score(user=user).score == 0
+
+
+def test_the_compiled_one_member_query_agrees_with_the_listing():
+    buyer, seller = member(400), member(400, is_seller=True)
+    orders = [order_placed(buyer, [ProductFactory(seller=seller)]) for _ in range(2)]
+    chargeback(orders[0])
+    sanction_create(user=buyer, kind=SanctionKind.WARNING, reason="Tone", created_by=None)
+    audit_record(actor=None, action=AuditAction.REPORT_UPHOLD, target_user=seller)
+    now, later = timezone.now(), timezone.now() + timedelta(days=100)
+
+    scores = {}
+    for user in (buyer, seller):
+        # A hundred days on, the warning has left the recent window: both paths must see it go.
+        for at in (now, later):
+            listed = User.objects.annotate(**trust_inputs(now=at)).get(pk=user.pk)
+            scores[user.pk, at] = trust_score(user=user, now=at)
+            assert scores[user.pk, at] == trust_score_from(user=listed, inputs=listed, now=at)
+
+    assert points(scores[buyer.pk, now], "sanctions") == -20
+    assert points(scores[buyer.pk, later], "sanctions") == 0
+    assert points(scores[seller.pk, now], "reports_upheld") == -10
 
 
 def test_one_member_is_scored_in_one_query(django_assert_num_queries):
