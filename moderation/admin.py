@@ -22,7 +22,7 @@ from .models import (
     SlowMode,
     VerificationRequest,
 )
-from .selectors_trust import TrustLevel, TrustScore, member_standing_list, trust_inputs, trust_score_from
+from .selectors_trust import TrustScore, member_standing_list, trust_inputs, trust_score_from
 from .services.rules import rule_row_delete, rule_row_save
 from .services.sanctions import sanction_delete, sanction_revoke, sanction_save
 from .services.verification import verification_approve, verification_reject
@@ -89,13 +89,8 @@ class SlowModeAdmin(RuleRowAdmin):
     list_select_related = ["seller"]
 
 
-_LEVEL_COLOURS = {TrustLevel.LOW: "#b42318", TrustLevel.NORMAL: "#475467", TrustLevel.HIGH: "#067647"}
-
-
 def _trust_cell(trust: TrustScore) -> str:
-    return format_html(
-        '<strong style="color: {}">{} · {}</strong>', _LEVEL_COLOURS[trust.level], trust.score, trust.level.value
-    )
+    return format_html("<strong>{}</strong> · {}", trust.score, trust.level.value)
 
 
 @admin.register(Sanction)
@@ -260,7 +255,7 @@ class VerificationRequestAdmin(admin.ModelAdmin):
 class MemberStandingAdmin(admin.ModelAdmin):
     """Read-only: where each member stands. Sanctions are imposed from the sanctions admin."""
 
-    list_display = ["display_name", "email", "trust", "factors", "sanctions", "date_joined", "links"]
+    list_display = ["display_name", "email", "trust", "factors", "sanctions", "links"]
     search_fields = ["email", "display_name"]
     list_filter = ["is_seller", "is_active"]
     fields = [
@@ -270,7 +265,6 @@ class MemberStandingAdmin(admin.ModelAdmin):
         "email_verified_at",
         "trust",
         "factor_table",
-        "sanctions",
         "links",
     ]
 
@@ -309,14 +303,14 @@ class MemberStandingAdmin(admin.ModelAdmin):
     def factor_table(self, obj: Any) -> str:
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td style='text-align:right'>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             ((factor.label, factor.detail, f"{factor.points:+d}") for factor in self._score(obj).factors),
         )
         return format_html("<table><tbody>{}</tbody></table>", rows)
 
     @admin.display(description="Recent sanctions")
     def sanctions(self, obj: Any) -> str:
-        return f"{obj.trust_warnings} warnings, {obj.trust_mutes} mutes, {obj.trust_bans} bans"
+        return next(factor.detail for factor in self._score(obj).factors if factor.name == "sanctions")
 
     @admin.display(description="Links")
     def links(self, obj: Any) -> str:

@@ -245,7 +245,8 @@ def test_moderators_see_every_members_standing(moderator_client, django_assert_m
     assert listing.status_code == 200
     text = listing.content.decode()
     assert "Newcomer Nia" in text
-    assert "0 · low" in text
+    assert "<strong>0</strong> · low" in text
+    assert "0 warnings, 1 mute, 0 bans" in text
     assert "Recent sanctions -30" in text
     assert f"?user__id__exact={newcomer.pk}" in text
     assert detail.status_code == 200
@@ -262,4 +263,4 @@ def test_the_sanctions_list_shows_each_persons_trust(moderator_client):
     response = moderator_client.get(reverse("admin:moderation_sanction_changelist"))
 
     assert response.status_code == 200
-    assert "45 · normal" in response.content.decode()
+    assert "<strong>45</strong> · normal" in response.content.decode()
