@@ -8,6 +8,7 @@ urlpatterns = [
     path("seller/moderation/patterns/", apis.SellerPatternListCreateApi.as_view(), name="seller-patterns"),
     path("seller/moderation/patterns/<int:pattern_id>/", apis.SellerPatternDeleteApi.as_view(), name="seller-pattern"),
     path("seller/moderation/slow-mode/", apis.SellerSlowModeApi.as_view(), name="seller-slow-mode"),
+    path("seller/verification/", apis.SellerVerificationApi.as_view(), name="seller-verification"),
     path("seller/moderation/moderators/", apis.SellerModeratorListCreateApi.as_view(), name="seller-moderators"),
     path(
         "seller/moderation/moderators/<int:user_id>/",

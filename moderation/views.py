@@ -1,5 +1,6 @@
-"""The report page, the seller's moderation page (their moderators, mute words, patterns, slow mode and the sanctions in
-their shows) and the moderators' page (the sellers they moderate for, and the sanctions there)."""
+"""The report page, the seller's verification page, the seller's moderation page (their moderators,
+mute words, patterns, slow mode and the sanctions in their shows) and the moderators' page (the
+sellers they moderate for, and the sanctions there)."""
 
 from collections.abc import Callable
 
@@ -18,9 +19,19 @@ from commerce.forms import form_add_service_error
 from commerce.views import seller_required
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
+from tokshop.users.forms import form_add_application_error
 from tokshop.users.models import User
+from tokshop.users.selectors import seller_profile_get
 
-from .forms import ModeratorAppointForm, MuteWordForm, PatternForm, ReportForm, SanctionForm, SlowModeForm
+from .forms import (
+    ModeratorAppointForm,
+    MuteWordForm,
+    PatternForm,
+    ReportForm,
+    SanctionForm,
+    SlowModeForm,
+    VerificationForm,
+)
 from .models import Sanction, SanctionKind, SanctionScope
 from .reportables import reportable_find
 from .selectors import (
@@ -33,11 +44,13 @@ from .selectors import (
     seller_list_moderated_by,
     seller_moderator_list,
     slow_mode_default_for_seller,
+    verification_request_latest,
 )
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.reports import report_create
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 from .services.sanctions import sanction_impose, sanction_lift, sanction_until
+from .services.verification import verification_request_submit
 
 SELLER_FORMS: dict[str, type[forms.Form]] = {
     "moderator": ModeratorAppointForm,
@@ -245,3 +258,19 @@ def report_page(request: AuthenticatedHttpRequest, kind: str, object_id: int) ->
         "is_own": getattr(reportable.author(target), "pk", None) == request.user.pk,
     }
     return render(request, "moderation/report.html", context)
+
+
+@seller_required
+def seller_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
+    shop = seller_profile_get(user=request.user)
+    form = VerificationForm(request.POST or None, request.FILES or None)
+    if form.is_bound and form.is_valid():
+        try:
+            verification_request_submit(seller=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, "Your request is sent. We'll let you know when the Tokshop team has decided.")
+            return redirect("moderation:seller_verification")
+    context = {"form": form, "shop": shop, "latest": verification_request_latest(seller=request.user)}
+    return render(request, "moderation/seller_verification.html", context)

@@ -226,6 +226,10 @@ ROUTES = {
     "moderation/": SELF,
     "moderation/sellers/<int:seller_id>/sanctions/": MODERATES,
     "moderation/sanctions/<int:sanction_id>/lift/": MODERATES,
+    # Seller verification: the caller's own request only (moderation/tests/test_verification.py tries
+    # another seller's, and a body naming another seller, a status or a reviewer)
+    "seller/verification/": SELF,
+    "api/v1/seller/verification/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
