@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from commerce.forms import form_add_service_error
 from commerce.views import seller_required
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
@@ -108,7 +107,7 @@ def seller_moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             done = _seller_form_save(seller, posted, form)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(request, done)
             return redirect(reverse("moderation:seller") + f"#{posted}")
@@ -199,7 +198,7 @@ def moderating_sanction_impose(request: AuthenticatedHttpRequest, seller_id: int
         try:
             sanction = _sanction_impose(request.user, seller, form)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(request, _sanction_done(sanction))
             return redirect(reverse("moderation:moderating") + f"#seller-{seller_id}")
@@ -240,7 +239,7 @@ def report_page(request: AuthenticatedHttpRequest, kind: str, object_id: int) ->
         try:
             _report, created = report_create(reporter=request.user, kind=kind, object_id=object_id, **form.cleaned_data)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             if created:
                 messages.success(
