@@ -25,7 +25,7 @@ COPY --chown=tokshop:tokshop . .
 # collectstatic needs settings, not services: throwaway values that never reach a running container.
 RUN DJANGO_SECRET_KEY=collectstatic DATABASE_URL=postgres://x/x REDIS_URL=redis://x DJANGO_ALLOWED_HOSTS=x \
     python manage.py collectstatic --no-input \
-    && mkdir -p /app/media && chown tokshop:tokshop /app/media
+    && mkdir -p /app/media /app/private && chown tokshop:tokshop /app/media /app/private
 USER tokshop
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 
 from tokshop.core.errors import ApplicationError
+from tokshop.users.forms import form_add_application_error
 
 from .models import CART_LINE_MAX, Category, Condition, ProductStatus
 from .selectors import SORTS, category_list
@@ -23,13 +24,8 @@ SORT_LABELS = {
 
 
 def form_add_service_error(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's refusal on the form: each field error beside its field, the rest on top."""
-    for field, messages in error.fields.items():
-        name = FORM_FIELD_NAMES.get(field, field)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
+    """Show a service's refusal on a commerce form, whose fields are named as sellers type them."""
+    form_add_application_error(form, error, FORM_FIELD_NAMES)
 
 
 def cents(amount: Decimal | None) -> int | None:

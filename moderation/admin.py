@@ -6,11 +6,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from tokshop.core.errors import ApplicationError
 
@@ -20,6 +24,7 @@ from .models import (
     AppealStatus,
     HeldMessage,
     LinkDomain,
+    MemberStanding,
     ModerationAction,
     ModerationPattern,
     ModerationWord,
@@ -29,14 +34,17 @@ from .models import (
     SanctionKind,
     SanctionScope,
     SlowMode,
+    VerificationRequest,
 )
 from .reportables import reportable_get
 from .selectors import can_moderate, held_message_list_recent_for_sender
+from .selectors_trust import TrustScore, member_standing_list, trust_inputs, trust_score_from
 from .services.appeals import appeal_decide
 from .services.held import held_message_release, held_message_remove, held_messages_sanction
 from .services.reports import SanctionOrder, report_content_delete, report_decide, report_target, reports_sanction
 from .services.rules import rule_row_delete, rule_row_save
 from .services.sanctions import sanction_impose, sanction_lift, sanction_where
+from .services.verification import verification_approve, verification_reject
 
 
 def partial_form(form: type[forms.ModelForm], **kwargs: Any) -> type[forms.ModelForm]:
@@ -105,6 +113,10 @@ class SlowModeAdmin(RuleRowAdmin):
     list_select_related = ["seller"]
 
 
+def _trust_cell(trust: TrustScore) -> str:
+    return format_html("<strong>{}</strong> · {}", trust.score, trust.level.value)
+
+
 class SanctionImposeForm(forms.ModelForm):
     """Imposing a sanction in the admin: the same checks as everywhere, before anything is saved."""
 
@@ -139,6 +151,7 @@ class SanctionAdmin(admin.ModelAdmin):
 
     list_display = [
         "user",
+        "user_trust",
         "kind",
         "scope",
         "seller",
@@ -155,6 +168,13 @@ class SanctionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "seller", "created_by"]
     date_hierarchy = "created_at"
     actions = ["lift"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sanction]:
+        return super().get_queryset(request).annotate(**trust_inputs(user_ref="user_id"))
+
+    @admin.display(description="Trust")
+    def user_trust(self, obj: Sanction) -> str:
+        return _trust_cell(trust_score_from(user=obj.user, inputs=obj))
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is not None:
@@ -586,3 +606,184 @@ class HeldMessageAdmin(QueueAdmin):
     @admin.action(description="Ban the senders", permissions=["change"])
     def ban(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
         return self._sanction(request, queryset, SanctionKind.BAN)
+
+
+class VerificationRejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="The seller reads this in their notification and on their verification page.",
+    )
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(admin.ModelAdmin):
+    """Requests are read here and decided by the actions; what a seller sent is never edited."""
+
+    list_display = ["business_name", "seller", "entity_type", "country", "status", "created_at", "reviewer"]
+    list_filter = ["status", "entity_type", "country"]
+    search_fields = ["business_name", "legal_name", "seller__email", "company_number"]
+    list_select_related = ["seller", "reviewer"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "reject"]
+    fieldsets = [
+        ("Decision", {"fields": ["status", "reviewer", "reviewed_at", "rejection_reason"]}),
+        ("Seller", {"fields": ["seller", "entity_type", "legal_name", "business_name", "date_of_birth"]}),
+        ("Company", {"fields": ["company_number", "tax_id"]}),
+        ("Contact", {"fields": ["address_line1", "address_line2", "city", "postal_code", "country", "phone"]}),
+        ("Document", {"fields": ["document_link", "document_content_type", "created_at"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return flatten_fieldsets(self.fieldsets)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Viewing is not deciding: the actions appear for Tokshop's own moderators only.
+        actions = super().get_actions(request)
+        return actions if request.user.has_perm("moderation.moderate_everywhere") else {}
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:request_id>/document/",
+                self.admin_site.admin_view(self.document),
+                name="moderation_verificationrequest_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="ID document")
+    def document_link(self, obj: VerificationRequest) -> str:
+        url = reverse("admin:moderation_verificationrequest_document", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open the document</a>', url)
+
+    def document(self, request: HttpRequest, request_id: int) -> FileResponse:
+        """The identity document, to staff who may view requests; its file has no public URL."""
+        if not self.has_view_permission(request):
+            raise Http404
+        verification = VerificationRequest.objects.filter(pk=request_id).first()
+        if verification is None or not verification.document:
+            raise Http404
+        response = FileResponse(verification.document.open("rb"), content_type=verification.document_content_type)
+        response["Content-Disposition"] = f'inline; filename="verification-{verification.pk}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[VerificationRequest], decide: Any) -> int:
+        done = 0
+        for verification in queryset:
+            try:
+                decide(verification)
+            except ApplicationError as error:
+                self.message_user(request, f"{verification.business_name}: {error.message}", messages.WARNING)
+            else:
+                done += 1
+        return done
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request: HttpRequest, queryset: QuerySet[VerificationRequest]) -> None:
+        actor: Any = request.user
+        done = self._decide(request, queryset, lambda v: verification_approve(actor=actor, request_id=v.pk))
+        if done:
+            self.message_user(request, f"Verified {done} sellers; each was notified.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected requests…")
+    def reject(self, request: HttpRequest, queryset: QuerySet[VerificationRequest]) -> HttpResponse | None:
+        actor: Any = request.user
+        form = VerificationRejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            done = self._decide(
+                request, queryset, lambda v: verification_reject(actor=actor, request_id=v.pk, reason=reason)
+            )
+            if done:
+                self.message_user(request, f"Rejected {done} requests; each seller was told why.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject verification requests",
+            "opts": self.model._meta,
+            "form": form,
+            "requests": queryset,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/moderation/verification_reject.html", context)
+
+
+@admin.register(MemberStanding)
+class MemberStandingAdmin(admin.ModelAdmin):
+    """Read-only: where each member stands. Sanctions are imposed from the sanctions admin."""
+
+    list_display = ["display_name", "email", "trust", "factors", "sanctions", "links"]
+    search_fields = ["email", "display_name"]
+    list_filter = ["is_seller", "is_active"]
+    fields = [
+        "display_name",
+        "email",
+        "date_joined",
+        "email_verified_at",
+        "trust",
+        "factor_table",
+        "links",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return flatten_fieldsets(self.get_fieldsets(request, obj))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return member_standing_list()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @staticmethod
+    def _score(obj: Any) -> TrustScore:
+        # Each column of a row reads the same score: compute it once per row.
+        if not hasattr(obj, "_trust"):
+            obj._trust = trust_score_from(user=obj, inputs=obj)
+        return obj._trust
+
+    @admin.display(description="Trust")
+    def trust(self, obj: Any) -> str:
+        return _trust_cell(self._score(obj))
+
+    @admin.display(description="What counts")
+    def factors(self, obj: Any) -> str:
+        counted = [factor for factor in self._score(obj).factors if factor.points]
+        return format_html_join(", ", "{} {}", ((factor.label, f"{factor.points:+d}") for factor in counted))
+
+    @admin.display(description="Factors")
+    def factor_table(self, obj: Any) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((factor.label, factor.detail, f"{factor.points:+d}") for factor in self._score(obj).factors),
+        )
+        return format_html("<table><tbody>{}</tbody></table>", rows)
+
+    @admin.display(description="Recent sanctions")
+    def sanctions(self, obj: Any) -> str:
+        return next(factor.detail for factor in self._score(obj).factors if factor.name == "sanctions")
+
+    @admin.display(description="Links")
+    def links(self, obj: Any) -> str:
+        return format_html(
+            '<a href="{}">Account</a> · <a href="{}">Sanctions</a>',
+            reverse("admin:users_user_change", args=[obj.pk]),
+            reverse("admin:moderation_sanction_changelist") + f"?user__id__exact={obj.pk}",
+        )

@@ -22,6 +22,7 @@ urlpatterns = [
         apis.ModerationAppealDecideApi.as_view(),
         name="moderation-appeal-decide",
     ),
+    path("seller/verification/", apis.SellerVerificationApi.as_view(), name="seller-verification"),
     path("seller/moderation/moderators/", apis.SellerModeratorListCreateApi.as_view(), name="seller-moderators"),
     path(
         "seller/moderation/moderators/<int:user_id>/",

@@ -3,6 +3,7 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +11,9 @@ from rest_framework.views import APIView
 
 from commerce.apis import IsSeller
 from tokshop.core.apis import request_user, validated, validated_query
+from tokshop.core.errors import PermissionDenied
 from tokshop.core.schema import errors
+from tokshop.users.selectors import seller_profile_get
 
 from . import serializers
 from .models import Appeal, Sanction
@@ -25,11 +28,13 @@ from .selectors import (
     seller_list_moderated_by,
     seller_moderator_list,
     slow_mode_list_for_seller,
+    verification_request_latest,
 )
 from .services.appeals import appeal_create, appeal_decide
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 from .services.sanctions import sanction_impose_by_ids, sanction_lift
+from .services.verification import verification_request_submit
 
 
 class SellerMuteWordListCreateApi(APIView):
@@ -193,6 +198,46 @@ class MeModeratingApi(APIView):
         actor = request_user(request)
         body = {"everywhere": is_staff_moderator(actor), "sellers": seller_list_moderated_by(actor=actor)}
         return Response(serializers.ModeratingOutputSerializer(body, context={"actor": actor}).data)
+
+
+def _verification_body(request: Request) -> dict[str, object]:
+    seller = request_user(request)
+    shop = seller_profile_get(user=seller)
+    if shop is None:
+        raise PermissionDenied("Open a shop before asking to be verified.", code="no_shop")
+    latest = verification_request_latest(seller=seller)
+    return serializers.VerificationOutputSerializer(
+        {"verification_status": shop.verification_status, "request": latest}
+    ).data
+
+
+class SellerVerificationApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["seller verification"],
+        summary="Your shop's verification",
+        description="Where your shop stands and your latest request (pending, or the last decision with its reason).",
+        responses={200: serializers.VerificationOutputSerializer, **errors(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(_verification_body(request))
+
+    @extend_schema(
+        tags=["seller verification"],
+        summary="Ask to be verified",
+        description="Sends what the Tokshop team needs to check who runs your shop. Individuals give a date of "
+        "birth (18 or over), companies their registration number. The document is stored privately and only "
+        "staff can open it. One request is reviewed at a time: another while one is pending answers 409 "
+        "`verification_pending`; a verified shop answers 409 `already_verified`.",
+        request={"multipart/form-data": serializers.VerificationInputSerializer},
+        responses={201: serializers.VerificationOutputSerializer, **errors(400, 401, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.VerificationInputSerializer, request)
+        verification_request_submit(seller=request_user(request), **data)
+        return Response(_verification_body(request), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

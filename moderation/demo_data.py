@@ -1,21 +1,25 @@
 """Moderation demo data for `manage.py seed_demo`, made through the real services: a moderator,
-open reports, and messages the check held waiting in the queue."""
+open reports, messages the check held waiting in the queue, a seller awaiting verification, and a buyer
+with warnings, a mute and an appeal."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commerce.models import Product
 from tokshop.core.demo import DEMO_BUYER, DEMO_MODERATOR, DEMO_SELLER
 from tokshop.users.models import User
 
-from .models import HeldMessage, ReportReason, SanctionKind, SanctionScope
+from .models import HeldMessage, ReportReason, SanctionKind, SanctionScope, VerificationRequest
 from .services.appeals import appeal_create
 from .services.check import check_message
 from .services.held import message_hold
 from .services.moderators import staff_moderator_appoint
 from .services.reports import report_create
 from .services.sanctions import sanction_impose
+from .services.verification import verification_request_submit
 
 # A demo buyer with a record: /account/moderation/ has something to show them, and the moderator
 # an appeal to decide.
@@ -114,11 +118,32 @@ def ensure_held_messages() -> None:
         message_hold(sender=sender, seller_id=seller.pk, verdict=verdict)
 
 
+def ensure_verification_request() -> None:
+    """The demo seller waits for verification, so the admin has a request to approve or reject."""
+    seller = User.objects.get(email=DEMO_SELLER)
+    if VerificationRequest.objects.filter(seller=seller).exists():
+        return
+    verification_request_submit(
+        seller=seller,
+        entity_type="individual",
+        legal_name="Samuel Seller",
+        business_name="Vintage Vault",
+        country="US",
+        address_line1="200 Market Street",
+        city="San Francisco",
+        postal_code="94105",
+        phone="+1 415 555 0142",
+        date_of_birth=date(1988, 4, 2),
+        document=SimpleUploadedFile("id.pdf", b"%PDF-1.4\n% A demo ID document\n%%EOF\n"),
+    )
+
+
 def demo_steps() -> list[tuple[str, Callable[[], None]]]:
     return [
         ("the moderators", ensure_moderator),
         ("open reports", ensure_reports),
         ("held messages", ensure_held_messages),
+        ("a seller awaiting verification", ensure_verification_request),
         # After the held messages: muted, the same sender's message would be refused, not held.
         ("a sanctioned buyer with an appeal", ensure_sanctions),
     ]

@@ -4,12 +4,16 @@ Shows do not exist yet, so a show is referred to by its id alone (`show_id`, no 
 the shows app will turn these columns into foreign keys with one migration of its own.
 """
 
+import secrets
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
+
+from tokshop.users.models import User
 
 
 class SanctionKind(models.TextChoices):
@@ -24,9 +28,14 @@ class SanctionScope(models.TextChoices):
     SHOW = "show", "One show"
 
 
+def sanction_in_force(now: datetime) -> Q:
+    """Not lifted and not expired at `now`: as a condition, so it can also qualify a subquery."""
+    return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
 class SanctionQuerySet(models.QuerySet["Sanction"]):
     def in_force(self, now: datetime) -> "SanctionQuerySet":
-        return self.filter(Q(revoked_at__isnull=True), Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        return self.filter(sanction_in_force(now))
 
 
 class Sanction(models.Model):
@@ -392,6 +401,99 @@ class HeldMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} held: {Truncator(self.text).chars(60)}"
+
+
+class EntityType(models.TextChoices):
+    INDIVIDUAL = "individual", "An individual"
+    COMPANY = "company", "A company"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+def _private_storage() -> Storage:
+    # Identity documents never live under MEDIA_ROOT, whose files the web server hands to anyone
+    # with the URL; staff read them through the admin only.
+    return storages["private"]
+
+
+DOCUMENT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def verification_document_upload_to(instance: "VerificationRequest", filename: str) -> str:
+    # Named from the checked type, not the client's file name, which is neither trusted nor kept.
+    extension = DOCUMENT_EXTENSIONS[instance.document_content_type]
+    return f"verification/{instance.seller_id}/{secrets.token_hex(16)}.{extension}"
+
+
+class VerificationRequest(models.Model):
+    """A seller asking to be verified, with what a moderator needs to check who they are.
+
+    A seller has at most one request pending; each decision keeps who made it, when, and why a
+    rejection was made."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_requests")
+    entity_type = models.CharField(max_length=12, choices=EntityType.choices)
+    legal_name = models.CharField(max_length=200, help_text="The person's or company's name as on the document.")
+    business_name = models.CharField(max_length=200, help_text="The shop or trading name.")
+    country = models.CharField(max_length=2, help_text="ISO 3166 two-letter code.")
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20)
+    phone = models.CharField(max_length=20)
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Individuals.")
+    company_number = models.CharField(max_length=40, blank=True, help_text="Companies: the registry's number.")
+    tax_id = models.CharField(max_length=40, blank=True)
+    document = models.FileField(storage=_private_storage, upload_to=verification_document_upload_to)
+    document_content_type = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="verification_status_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller"],
+                condition=Q(status=VerificationStatus.PENDING),
+                name="verification_one_pending_per_seller",
+            ),
+            models.CheckConstraint(
+                condition=Q(entity_type=EntityType.INDIVIDUAL, date_of_birth__isnull=False)
+                | (Q(entity_type=EntityType.COMPANY) & ~Q(company_number="")),
+                name="verification_identity_matches_entity",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=VerificationStatus.PENDING, reviewed_at__isnull=True)
+                | (~Q(status=VerificationStatus.PENDING) & Q(reviewed_at__isnull=False)),
+                name="verification_reviewed_when_decided",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=VerificationStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="verification_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Verification of {self.business_name} ({self.get_status_display()})"
+
+
+class MemberStanding(User):
+    """Every member as moderators see them: trust score, level and its factors, and sanctions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "member standing"
+        verbose_name_plural = "member standing"
 
 
 class AppealStatus(models.TextChoices):

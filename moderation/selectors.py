@@ -22,6 +22,7 @@ from .models import (
     SanctionKind,
     SellerModerator,
     SlowMode,
+    VerificationRequest,
     WordKind,
 )
 
@@ -181,3 +182,8 @@ def report_get_for_reporter(*, reporter: "User", target: Model) -> Report | None
     """The report `reporter` already made of `target`, if any."""
     content_type = ContentType.objects.get_for_model(type(target))
     return Report.objects.filter(reporter=reporter, content_type=content_type, object_id=target.pk).first()
+
+
+def verification_request_latest(*, seller: "User") -> VerificationRequest | None:
+    """The seller's most recent verification request: the pending one, or the last decision."""
+    return VerificationRequest.objects.filter(seller=seller).select_related("reviewer").first()

@@ -4,9 +4,11 @@ from rest_framework import serializers
 
 from commerce.serializers import StrictInputSerializer
 from tokshop.users.models import User
+from tokshop.users.models import VerificationStatus as ShopVerification
 
 from .models import (
     AppealStatus,
+    EntityType,
     ModerationPattern,
     ModerationWord,
     PatternAction,
@@ -15,6 +17,7 @@ from .models import (
     SanctionScope,
     SellerModerator,
     SlowMode,
+    VerificationRequest,
 )
 from .services.appeals import APPEAL_MAX_LENGTH
 from .services.rules import WORD_MAX_LENGTH
@@ -225,3 +228,52 @@ class ModeratedSellerOutputSerializer(serializers.ModelSerializer):
 class ModeratingOutputSerializer(serializers.Serializer):
     everywhere = serializers.BooleanField(help_text="You are one of Tokshop's moderators: you act in every show.")
     sellers = ModeratedSellerOutputSerializer(many=True, help_text="The sellers whose shows you moderate.")
+
+
+class VerificationInputSerializer(StrictInputSerializer):
+    entity_type = serializers.ChoiceField(choices=EntityType.choices)
+    legal_name = serializers.CharField(max_length=200, help_text="As on the ID document or company registration.")
+    business_name = serializers.CharField(max_length=200, help_text="The shop or trading name.")
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="Two-letter code, such as US.")
+    address_line1 = serializers.CharField(max_length=200)
+    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.CharField(max_length=20)
+    phone = serializers.RegexField(r"^\+?[0-9 ()\-]{6,20}$", help_text="With the country code: +1 555 010 0199.")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None, help_text="Individuals.")
+    company_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="Companies."
+    )
+    tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    document = serializers.FileField(help_text="An ID document or company registration: PDF, JPEG, PNG or WebP, 5 MB.")
+
+
+class VerificationRequestOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VerificationRequest
+        fields = [
+            "id",
+            "status",
+            "entity_type",
+            "legal_name",
+            "business_name",
+            "country",
+            "address_line1",
+            "address_line2",
+            "city",
+            "postal_code",
+            "phone",
+            "date_of_birth",
+            "company_number",
+            "tax_id",
+            "created_at",
+            "reviewed_at",
+            "rejection_reason",
+        ]
+
+
+class VerificationOutputSerializer(serializers.Serializer):
+    verification_status = serializers.ChoiceField(
+        choices=ShopVerification.choices, help_text="Where the shop stands; `verified` shows the badge."
+    )
+    request = VerificationRequestOutputSerializer(allow_null=True, help_text="The latest request, if any.")

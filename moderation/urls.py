@@ -6,6 +6,7 @@ app_name = "moderation"
 
 urlpatterns = [
     path("account/moderation/", views.standing, name="standing"),
+    path("seller/verification/", views.seller_verification, name="seller_verification"),
     path("report/<slug:kind>/<int:object_id>/", views.report_page, name="report"),
     path("seller/moderation/", views.seller_moderation, name="seller"),
     path(

@@ -1,5 +1,6 @@
-"""The report page, the seller's moderation page (their moderators, mute words, patterns, slow mode and the sanctions in
-their shows) and the moderators' page (the sellers they moderate for, and the sanctions there)."""
+"""The report page, the seller's verification page, the seller's moderation page (their moderators,
+mute words, patterns, slow mode and the sanctions in their shows) and the moderators' page (the
+sellers they moderate for, and the sanctions there)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,13 +16,23 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from commerce.forms import form_add_service_error
 from commerce.views import seller_required
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
+from tokshop.users.forms import form_add_application_error
 from tokshop.users.models import User
+from tokshop.users.selectors import seller_profile_get
 
-from .forms import AppealForm, ModeratorAppointForm, MuteWordForm, PatternForm, ReportForm, SanctionForm, SlowModeForm
+from .forms import (
+    AppealForm,
+    ModeratorAppointForm,
+    MuteWordForm,
+    PatternForm,
+    ReportForm,
+    SanctionForm,
+    SlowModeForm,
+    VerificationForm,
+)
 from .models import Sanction, SanctionKind, SanctionScope
 from .reportables import reportable_find
 from .selectors import (
@@ -37,12 +48,14 @@ from .selectors import (
     seller_list_moderated_by,
     seller_moderator_list,
     slow_mode_default_for_seller,
+    verification_request_latest,
 )
 from .services.appeals import appeal_create
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.reports import report_create
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
 from .services.sanctions import sanction_impose, sanction_imposed_by, sanction_lift, sanction_until, sanction_where
+from .services.verification import verification_request_submit
 
 SELLER_FORMS: dict[str, type[forms.Form]] = {
     "moderator": ModeratorAppointForm,
@@ -100,7 +113,7 @@ def seller_moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             done = _seller_form_save(seller, posted, form)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(request, done)
             return redirect(reverse("moderation:seller") + f"#{posted}")
@@ -191,7 +204,7 @@ def moderating_sanction_impose(request: AuthenticatedHttpRequest, seller_id: int
         try:
             sanction = _sanction_impose(request.user, seller, form)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(request, _sanction_done(sanction))
             return redirect(reverse("moderation:moderating") + f"#seller-{seller_id}")
@@ -232,7 +245,7 @@ def report_page(request: AuthenticatedHttpRequest, kind: str, object_id: int) ->
         try:
             _report, created = report_create(reporter=request.user, kind=kind, object_id=object_id, **form.cleaned_data)
         except ApplicationError as error:
-            form_add_service_error(form, error)
+            form_add_application_error(form, error)
         else:
             if created:
                 messages.success(
@@ -250,6 +263,22 @@ def report_page(request: AuthenticatedHttpRequest, kind: str, object_id: int) ->
         "is_own": getattr(reportable.author(target), "pk", None) == request.user.pk,
     }
     return render(request, "moderation/report.html", context)
+
+
+@seller_required
+def seller_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
+    shop = seller_profile_get(user=request.user)
+    form = VerificationForm(request.POST or None, request.FILES or None)
+    if form.is_bound and form.is_valid():
+        try:
+            verification_request_submit(seller=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, "Your request is sent. We'll let you know when the Tokshop team has decided.")
+            return redirect("moderation:seller_verification")
+    context = {"form": form, "shop": shop, "latest": verification_request_latest(seller=request.user)}
+    return render(request, "moderation/seller_verification.html", context)
 
 
 NOTICES_SHOWN = 20
@@ -279,7 +308,7 @@ def standing(request: AuthenticatedHttpRequest) -> HttpResponse:
             except NotFound:
                 raise Http404("No such sanction.") from None
             except ApplicationError as error:
-                form_add_service_error(form, error)
+                form_add_application_error(form, error)
             else:
                 if created:
                     messages.success(request, "Your appeal is sent. A moderator will decide and let you know.")

@@ -240,6 +240,10 @@ ROUTES = {
     "api/v1/moderation/sanctions/<int:sanction_id>/lift/": MODERATES,
     "api/v1/moderation/appeals/": SELF,
     "api/v1/moderation/appeals/<int:appeal_id>/decide/": MODERATES,
+    # Seller verification: the caller's own request only (moderation/tests/test_verification.py tries
+    # another seller's, and a body naming another seller, a status or a reviewer)
+    "seller/verification/": SELF,
+    "api/v1/seller/verification/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tokshop.core.errors import ApplicationError, Conflict, PermissionDenied
-from tokshop.core.ratelimit import rate_limit_hit
+from tokshop.core.ratelimit import Rate, rate_limit_enforce
 from tokshop.users.models import User
 
 from ..models import Category, Condition, ImportStatus, Product, ProductImport
@@ -156,10 +156,12 @@ def product_import_start(*, seller: User, upload: UploadedFile) -> ProductImport
     if not seller.is_seller:
         raise PermissionDenied("Open a shop before you add products.")
     # Each file is kept on its import row: an hourly allowance bounds what one account can store.
-    if rate_limit_hit(scope="product-import", key=str(seller.pk), limit=IMPORTS_PER_HOUR, window=3600):
-        raise ApplicationError(
-            f"You can start {IMPORTS_PER_HOUR} imports an hour; try again later.", code="rate_limited", status=429
-        )
+    rate_limit_enforce(
+        scope="product-import",
+        key=str(seller.pk),
+        rate=Rate(IMPORTS_PER_HOUR, 3600),
+        message=f"You can start {IMPORTS_PER_HOUR} imports an hour; try again later.",
+    )
     text, count = _file_read(upload)
     with transaction.atomic():
         # The seller's row lock makes the count and the insert one step for two uploads at once.

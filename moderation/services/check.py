@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from .. import filters
 from ..abuse_queue import AbuseReport, abuse_push
 from ..models import PatternAction, Sanction, SanctionKind, SanctionScope
 from ..rules import VERSION_KEY, Rules, SellerRules, rules_current, rules_for, seller_rules
+from ..selectors_trust import NEW_ACCOUNT_AGE, TrustLevel, trust_score
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -32,11 +33,9 @@ RATE_WINDOW_MS = 10_000
 REPEAT_WINDOW_MS = 60_000
 REPEAT_LIMIT = 2
 REPEAT_LIMIT_LOW_TRUST = 1
-# Senders this new, or sanctioned this recently, are low-trust: what others may post with a
-# link removed, they post only after a moderator looks.
-NEW_ACCOUNT_AGE = timedelta(days=3)
-RECENT_SANCTION_AGE = timedelta(days=90)
-# Sanction changes delete the cached copy on commit; the expiry only bounds a check that read the
+# A sender's standing (sanctions in force and trust level) is cached for the check. Sanction and
+# verification changes delete the cached copy on commit; the expiry bounds how long other changes to
+# the trust score (orders, chargebacks, upheld reports) take to count, and a check that read the
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
 # Rejections that are abuse by the sender rather than spam limits, and the reason of the automatic
@@ -47,6 +46,10 @@ ABUSE_REASONS = {
     "muted_word": "A message with a word the seller muted",
     "pattern": "A message matching something not allowed in the chat",
 }
+# The trust level each sender had at their last message in this process, for the one limit that is
+# counted before the round trip that reads their standing: how often they may repeat themselves.
+_LEVELS_SEEN_MAX = 100_000
+_levels_seen: dict[int, str] = {}
 
 
 class Action(StrEnum):
@@ -83,21 +86,33 @@ def _hold(code: str, message: str, text: str) -> Verdict:
 
 
 def _sanctions_key(user_id: int) -> str:
-    return f"moderation:sanctions:{user_id}"
+    return f"moderation:standing:{user_id}"
 
 
-def _sanctions_load(user_id: int, now: datetime) -> dict[str, Any]:
-    """The sender's sanctions in force, and whether they had any lately, as cached for the check."""
-    recent = Sanction.objects.filter(user_id=user_id, created_at__gte=now - RECENT_SANCTION_AGE).exists()
-    rows = Sanction.objects.in_force(now).filter(user_id=user_id).exclude(kind=SanctionKind.WARNING)
+def _sanctions_load(sender: User, now: datetime) -> dict[str, Any]:
+    """The sender's mutes and bans in force and their trust level, as cached for the check."""
+    rows = Sanction.objects.in_force(now).filter(user_id=sender.pk).exclude(kind=SanctionKind.WARNING)
     active = [
         [s.kind, s.scope, s.seller_id, s.show_id, s.expires_at.timestamp() if s.expires_at else None, s.reason]
         for s in rows
     ]
-    # A sanction older than the recent window but still in force keeps the sender low-trust too.
-    state = {"active": active, "recent": recent or bool(active)}
-    cache.set(_sanctions_key(user_id), state, timeout=SANCTIONS_CACHE_SECONDS)
+    state = {"active": active, "trust": trust_score(user=sender, now=now).level.value}
+    cache.set(_sanctions_key(sender.pk), state, timeout=SANCTIONS_CACHE_SECONDS)
     return state
+
+
+def _level_seen(sender: User, now: datetime) -> str:
+    level = _levels_seen.get(sender.pk)
+    if level is not None:
+        return level
+    # Not seen yet in this process: an account this new is low-trust whatever else its record holds.
+    return TrustLevel.LOW if sender.date_joined > now - NEW_ACCOUNT_AGE else TrustLevel.NORMAL
+
+
+def _level_remember(sender_id: int, level: str) -> None:
+    if len(_levels_seen) >= _LEVELS_SEEN_MAX:
+        _levels_seen.clear()
+    _levels_seen[sender_id] = level
 
 
 def _sanction_applies(row: list[Any], seller_id: int | None, show_id: int | None, now_ts: float) -> bool:
@@ -218,20 +233,22 @@ def check_message(
     seller = seller_rules(rules, seller_id)
     limits = []
     if normalized is not None:
-        # Account age is known before the round trip; past sanctions only after it.
+        # The standing is read in the round trip that counts the limits: the repeat limit goes by
+        # the level this sender had at their last message.
         limits = _limits(
             sender_id=sender.pk,
             seller_id=seller_id,
             show_id=show_id,
             slow_seconds=seller.slow_mode_seconds(show_id) if seller else 0,
             digest=hashlib.blake2b(normalized.text.encode(), digest_size=12).hexdigest(),
-            low_trust=sender.date_joined > now - NEW_ACCOUNT_AGE,
+            low_trust=_level_seen(sender, now) == TrustLevel.LOW,
         )
     now_ts = now.timestamp()
     sanctions_key = _sanctions_key(sender.pk)
     exceeded, cached = sliding_limits_hit_and_read(limits, [VERSION_KEY, sanctions_key], now_ms=int(now_ts * 1000))
 
-    sanctions = cached.get(sanctions_key) or _sanctions_load(sender.pk, now)
+    sanctions = cached.get(sanctions_key) or _sanctions_load(sender, now)
+    _level_remember(sender.pk, sanctions["trust"])
     applying = [row for row in sanctions["active"] if _sanction_applies(row, seller_id, show_id, now_ts)]
     # A ban outranks a mute: the person is told the heavier of the two.
     applying.sort(key=lambda row: row[0] != SanctionKind.BAN)
@@ -256,7 +273,7 @@ def check_message(
         # slow-mode setting, once); the content is judged by the new ones.
         rules = rules_for(version)
         seller = seller_rules(rules, seller_id)
-    low_trust = sanctions["recent"] or sender.date_joined > now - NEW_ACCOUNT_AGE
+    low_trust = sanctions["trust"] == TrustLevel.LOW
     verdict = check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
     if verdict.action == Action.REJECT and verdict.code in ABUSE_REASONS:
         _abuse_warn(sender_id=sender.pk, code=verdict.code, seller_id=seller_id, show_id=show_id)
@@ -276,5 +293,6 @@ def _abuse_warn(*, sender_id: int, code: str, seller_id: int | None, show_id: in
 
 
 def sanctions_forget(user_id: int) -> None:
-    """Drop the sender's cached sanctions once the transaction that changed them commits."""
+    """Drop the sender's cached standing (sanctions and trust level) once the transaction that
+    changed it commits."""
     transaction.on_commit(lambda: cache.delete(_sanctions_key(user_id)))

@@ -43,3 +43,14 @@ class PermissionDenied(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     status = 409
+
+
+class RateLimited(ApplicationError):
+    """Too many attempts: the answer carries the whole seconds to wait (body and Retry-After)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .errors import INVALID_FIELDS, ApplicationError
+from .errors import INVALID_FIELDS, ApplicationError, RateLimited
 
 DEFAULT_CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -21,7 +21,6 @@ DEFAULT_CODES = {
     status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
     status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
-    status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
 }
 
 
@@ -37,7 +36,10 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None, **
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status)
+        refusal = Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status)
+        if isinstance(exc, RateLimited):
+            refusal["Retry-After"] = str(exc.retry_after)
+        return refusal
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -62,10 +64,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if non_field and fields:
             fields["non_field_errors"] = non_field
         response.data = error_body("invalid", message, fields)
-    elif isinstance(exc, exceptions.Throttled):
-        response.data = error_body(
-            code, f"Too many requests. Try again in {getattr(exc, 'wait', None) or 1:.0f} seconds."
-        )
     else:
         detail = exc.detail
         message = str(detail if not isinstance(detail, list | dict) else exc.default_detail)

@@ -1,5 +1,6 @@
-"""Rate limits on Redis (memory in the embedded default), for pages and services: fixed windows
-for coarse abuse limits, sliding windows where a burst across a window edge matters."""
+"""Rate limits as one shared service: sliding windows counted by an atomic script on Redis (memory in
+the embedded default), for chat, sign-up, sign-in, socket tickets and anything else that needs
+"no more than N in any W seconds"."""
 
 import hashlib
 import math
@@ -18,47 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from redis.exceptions import NoScriptError
 
-
-def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
-    """Count one action for `key`; True once there were more than `limit` in the current window."""
-    cache_key = f"ratelimit:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    # add() starts a window atomically; incr() is atomic on Redis, so concurrent hits all count.
-    if cache.add(cache_key, 1, timeout=window):
-        return limit < 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # The window ended between add() and incr(): this hit opens the next one.
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count > limit
-
-
-def client_ip(request: HttpRequest) -> str:
-    return get_client_ip_address(request) or "unknown"
-
-
-def rate_limited_post(*, scope: str, limit: int, window: int) -> Callable[[Any], Any]:
-    """Refuse a client's POSTs to a page past `limit` per `window` seconds, with a page saying so."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "POST" and rate_limit_hit(
-                scope=scope, key=client_ip(request), limit=limit, window=window
-            ):
-                minutes = max(1, window // 60)
-                return render(request, "rate_limited.html", {"minutes": minutes}, status=429)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
+from .errors import RateLimited
 
 # --- Sliding windows -------------------------------------------------------------------------
-# A fixed window lets a burst straddle its edge (twice the limit within a few seconds); chat spam and
-# slow mode need "no more than N in any W seconds", so these keep each hit's time in a sorted set.
+# A fixed window lets a burst straddle its edge (twice the limit within a few seconds), so each
+# window keeps its hits' times in a sorted set and one script checks and counts all of them at once.
 
 SLIDING_WINDOW_SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -104,10 +69,10 @@ class LimitExceeded:
 
 
 class _RedisWindows:
-    def __init__(self) -> None:
+    def __init__(self, client: Any = None) -> None:
         from django_redis import get_redis_connection
 
-        self._client = get_redis_connection("default")
+        self._client = client if client is not None else get_redis_connection("default")
         self._script = self._client.register_script(SLIDING_WINDOW_SCRIPT)
 
     @staticmethod
@@ -195,3 +160,68 @@ def sliding_limits_hit_and_read(
     now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
     (index, wait), read = _windows().hit_and_read(limits, now_ms, cache_keys)
     return (LimitExceeded(limits[index - 1], wait) if index else None), read
+
+
+# --- Named limits for requests and services ---------------------------------------------------
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` actions in any `seconds`: written "10/hour" in settings.RATE_LIMITS."""
+
+    limit: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        count, _, period = text.partition("/")
+        return cls(int(count), _PERIODS[period.strip().rstrip("s")])
+
+
+def client_ip(request: HttpRequest) -> str:
+    return get_client_ip_address(request) or "unknown"
+
+
+def wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def rate_limit_exceeded(*, scope: str, key: str, rate: Rate | None = None) -> LimitExceeded | None:
+    """Count one action by `key` (an address, an account, an e-mail) in `scope`; the refusal, if the
+    window was already full (a refused action is not counted). `rate` defaults to RATE_LIMITS[scope]."""
+    rate = rate or Rate.parse(settings.RATE_LIMITS[scope])
+    # Hashed: keys may be e-mail addresses, which have no business in Redis key names.
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return sliding_limits_hit([SlidingLimit(scope, digest, rate.limit, rate.seconds * 1000)])
+
+
+def rate_limit_enforce(*, scope: str, key: str, rate: Rate | None = None, message: str = "") -> None:
+    """`rate_limit_exceeded`, raising RateLimited (429, with the seconds to wait) on a refusal."""
+    exceeded = rate_limit_exceeded(scope=scope, key=key, rate=rate)
+    if exceeded is not None:
+        wait = exceeded.retry_after_seconds
+        raise RateLimited(message or f"Too many attempts. Try again in {wait_words(wait)}.", retry_after=wait)
+
+
+def rate_limited_post(*, scope: str) -> Callable[[Any], Any]:
+    """Refuse a client's POSTs to a page past RATE_LIMITS[scope], with a page saying how long to wait."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST":
+                exceeded = rate_limit_exceeded(scope=scope, key=client_ip(request))
+                if exceeded is not None:
+                    wait = exceeded.retry_after_seconds
+                    response = render(request, "rate_limited.html", {"wait": wait_words(wait)}, status=429)
+                    response["Retry-After"] = str(wait)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -16,5 +16,16 @@ ErrorSerializer = inline_serializer(
 )
 
 
+RateLimitedErrorSerializer = inline_serializer(
+    name="RateLimitedError",
+    fields={
+        "code": serializers.CharField(help_text="`rate_limited`, or `locked_out` after repeated failed sign-ins."),
+        "message": serializers.CharField(help_text="A sentence for people, saying how long to wait."),
+        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        "retry_after": serializers.IntegerField(help_text="Seconds to wait; also in the Retry-After header."),
+    },
+)
+
+
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorSerializer) for code in statuses}
+    return {code: OpenApiResponse(RateLimitedErrorSerializer if code == 429 else ErrorSerializer) for code in statuses}

@@ -229,15 +229,22 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tokshop.core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        "signup": env("THROTTLE_SIGNUP", default="10/hour"),
-        "login": env("THROTTLE_LOGIN", default="30/minute"),
-        "ws_ticket": env("THROTTLE_WS_TICKET", default="60/minute"),
-    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # The client's address is REMOTE_ADDR, which the web server sets from X-Forwarded-For only for
-    # proxies listed in FORWARDED_ALLOW_IPS; a client-sent header must not pick its own throttle key.
-    "NUM_PROXIES": 0,
+}
+# Sliding-window limits (tokshop.core.ratelimit), counted on Redis by one atomic script. Per client
+# address unless said otherwise; pages and the API share one budget. The address is REMOTE_ADDR, which
+# the web server sets from X-Forwarded-For only for proxies in FORWARDED_ALLOW_IPS, so a client-sent
+# header cannot pick its own key.
+RATE_LIMITS = {
+    "signup": env("RATE_LIMIT_SIGNUP", default="10/hour"),
+    # Every sign-in attempt; failed ones also count towards the per-account lockout (django-axes).
+    "login": env("RATE_LIMIT_LOGIN", default="30/minute"),
+    # Per account.
+    "ws_ticket": env("RATE_LIMIT_WS_TICKET", default="60/minute"),
+    "password_reset": env("RATE_LIMIT_PASSWORD_RESET", default="10/hour"),
+    "verify_resend": env("RATE_LIMIT_VERIFY_RESEND", default="10/hour"),
+    # Per e-mail address: confirmation links one inbox receives.
+    "verify_link": env("RATE_LIMIT_VERIFY_LINK", default="3/hour"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tokshop API",
@@ -290,12 +297,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files only staff may read (sellers' identity documents): outside MEDIA_ROOT, never served by URL.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+VERIFICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # --- E-mail ------------------------------------------------------------------------------------
 # EMAIL_URL selects any SMTP or provider backend (smtp://…, consolemail://, …).

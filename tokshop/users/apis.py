@@ -7,10 +7,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from tokshop.core.apis import request_user, validated
+from tokshop.core.ratelimit import client_ip, rate_limit_enforce
 from tokshop.core.schema import errors
 
 from . import serializers
@@ -28,8 +28,6 @@ from .services import (
 class SignupApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "signup"
 
     @extend_schema(
         tags=["auth"],
@@ -39,6 +37,7 @@ class SignupApi(APIView):
         responses={201: serializers.MeOutputSerializer, **errors(400, 429)},
     )
     def post(self, request: Request) -> Response:
+        rate_limit_enforce(scope="signup", key=client_ip(request))
         data = validated(serializers.SignupInputSerializer, request)
         with transaction.atomic():
             user = user_signup(**data)
@@ -63,13 +62,8 @@ class VerifyEmailApi(APIView):
 
 
 class ApiTokenListCreateApi(APIView):
-    throttle_scope = "login"
-
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method == "POST" else list(super().get_permissions())
-
-    def get_throttles(self) -> list[Any]:
-        return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
 
     @extend_schema(
         tags=["auth"],
@@ -91,6 +85,7 @@ class ApiTokenListCreateApi(APIView):
         responses={201: serializers.ApiTokenCreatedOutputSerializer, **errors(400, 403, 429)},
     )
     def post(self, request: Request) -> Response:
+        rate_limit_enforce(scope="login", key=client_ip(request))
         data = validated(serializers.TokenObtainInputSerializer, request)
         token, raw = api_token_obtain(request=request._request, **data)
         body = serializers.ApiTokenOutputSerializer(token).data
@@ -105,9 +100,6 @@ class ApiTokenRevokeApi(APIView):
 
 
 class WsTicketApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "ws_ticket"
-
     @extend_schema(
         tags=["auth"],
         summary="Obtain a WebSocket ticket",
@@ -116,7 +108,9 @@ class WsTicketApi(APIView):
         responses={201: serializers.WsTicketOutputSerializer, **errors(401, 429)},
     )
     def post(self, request: Request) -> Response:
-        ticket, expires_at = ws_ticket_issue(user=request_user(request))
+        user = request_user(request)
+        rate_limit_enforce(scope="ws_ticket", key=str(user.pk))
+        ticket, expires_at = ws_ticket_issue(user=user)
         body = serializers.WsTicketOutputSerializer({"ticket": ticket, "expires_at": expires_at}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -12,12 +13,15 @@ from .models import SellerProfile, User
 from .services import user_check_can_sign_in
 
 
-def form_add_application_error(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's refusal on the form: each field error beside its field, the rest on top."""
+def form_add_application_error(
+    form: forms.Form, error: ApplicationError, field_names: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: each field error beside its field (`field_names` maps
+    a service's field name to the form's where they differ), the rest on top."""
     for field, messages in error.fields.items():
-        target = field if field in form.fields else None
+        name = (field_names or {}).get(field, field)
         for message in messages:
-            form.add_error(target, message)
+            form.add_error(name if name in form.fields else None, message)
     if not error.fields:
         form.add_error(None, error.message)
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from tokshop.core.exceptions import error_body
+
 
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -13,12 +15,12 @@ def lockout_message() -> str:
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
-    retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    retry_after = int(settings.AXES_COOLOFF_TIME.total_seconds())
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
-            {"code": "locked_out", "message": lockout_message(), "fields": {}}, status=429
+            error_body("locked_out", lockout_message(), retry_after=retry_after), status=429
         )
     else:
         response = render(request, "users/locked_out.html", {"message": lockout_message()}, status=429)
-    response["Retry-After"] = retry_after
+    response["Retry-After"] = str(retry_after)
     return response

@@ -19,7 +19,7 @@ from django.utils import timezone
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, NotFound
 from tokshop.core.images import image_validate
 from tokshop.core.mail import send_templated_mail
-from tokshop.core.ratelimit import rate_limit_hit
+from tokshop.core.ratelimit import rate_limit_exceeded
 from tokshop.notifications.models import NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.realtime.control import user_sockets_close
@@ -94,7 +94,7 @@ def verification_email_resend(*, email: str) -> None:
     pending = User.objects.filter(email__iexact=email.strip(), is_active=True, email_verified_at__isnull=True).first()
     if pending is None:
         return
-    if rate_limit_hit(scope="verify-resend", key=pending.email.lower(), limit=3, window=3600):
+    if rate_limit_exceeded(scope="verify_link", key=pending.email.lower()) is not None:
         return
     from .tasks import verification_email_send_task
 
@@ -175,6 +175,16 @@ def seller_profile_save(*, user: User, shop_name: str, slug: str, bio: str = "")
     if not user.is_seller:
         user.is_seller = True
         user.save(update_fields=["is_seller"])
+    return profile
+
+
+def seller_verification_status_set(*, seller: User, status: str) -> SellerProfile:
+    """Record where the seller's verification stands (moderation decides; the shop shows the badge)."""
+    profile = SellerProfile.objects.select_for_update().filter(user=seller).first()
+    if profile is None:
+        raise NotFound("This seller has no shop.")
+    profile.verification_status = status
+    profile.save(update_fields=["verification_status", "updated_at"])
     return profile
 
 

@@ -42,7 +42,7 @@ from .services import (
 SIGNUP_EMAIL_SESSION_KEY = "users.signup_email"
 
 
-@rate_limited_post(scope="signup-page", limit=10, window=3600)
+@rate_limited_post(scope="signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -80,7 +80,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-@rate_limited_post(scope="verify-resend-page", limit=10, window=3600)
+@rate_limited_post(scope="verify_resend")
 def verify_resend(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST)
     if not form.is_valid():
@@ -93,6 +93,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     return redirect("users:login")
 
 
+@method_decorator(rate_limited_post(scope="login"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "users/login.html"
     authentication_form = EmailAuthenticationForm
@@ -114,7 +115,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
 
 
-@method_decorator(rate_limited_post(scope="password-reset-page", limit=10, window=3600), name="dispatch")
+@method_decorator(rate_limited_post(scope="password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"

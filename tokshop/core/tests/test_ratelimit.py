@@ -7,10 +7,13 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from tokshop.core.errors import RateLimited
 from tokshop.core.ratelimit import (
+    Rate,
     SlidingLimit,
     _MemoryWindows,
     _RedisWindows,
+    rate_limit_enforce,
     sliding_limits_hit,
     sliding_limits_hit_and_read,
 )
@@ -103,3 +106,51 @@ def test_the_script_is_loaded_again_after_redis_forgets_it():
 
     assert windows.hit_and_read([LIMIT], 0, [])[0] == (0, 0)
     assert windows.hit_and_read([LIMIT], 1, [])[0] == (0, 0)
+
+
+def test_concurrent_clients_each_with_their_own_redis_connection_get_no_more_than_the_limit():
+    """60 threads, each with its own Redis client and connection, released together on a barrier."""
+    limit = SlidingLimit("test", "own-clients", 10, 60_000)
+    clients = [redis.Redis.from_url(settings.REDIS_URL) for _ in range(60)]
+    barrier = threading.Barrier(len(clients))
+    admitted: list[bool] = []
+
+    def hit(client: redis.Redis) -> None:
+        windows = _RedisWindows(client)
+        barrier.wait()
+        admitted.append(windows.hit([limit], 1_000) == (0, 0))
+
+    threads = [threading.Thread(target=hit, args=(client,)) for client in clients]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for client in clients:
+            client.close()
+
+    assert len(admitted) == 60
+    assert admitted.count(True) == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"), [("10/hour", Rate(10, 3600)), ("30/minute", Rate(30, 60)), ("5/seconds", Rate(5, 1))]
+)
+def test_rates_are_written_per_period(text, rate):
+    assert Rate.parse(text) == rate
+
+
+def test_rate_limit_enforce_refuses_with_the_seconds_to_wait():
+    rate = Rate(2, 60)
+    rate_limit_enforce(scope="test", key="someone@example.com", rate=rate)
+    rate_limit_enforce(scope="test", key="someone@example.com", rate=rate)
+
+    with pytest.raises(RateLimited) as refused:
+        rate_limit_enforce(scope="test", key="someone@example.com", rate=rate)
+    rate_limit_enforce(scope="test", key="someone-else@example.com", rate=rate)
+
+    assert (refused.value.status, refused.value.code) == (429, "rate_limited")
+    assert 59 <= refused.value.retry_after <= 60
+    assert refused.value.extra == {"retry_after": refused.value.retry_after}
+    assert "Try again in" in refused.value.message

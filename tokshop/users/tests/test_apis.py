@@ -90,6 +90,7 @@ def test_repeated_failures_lock_the_account_until_the_cool_off_ends(api_client, 
     locked = api_client.post(TOKENS, {"email": user.email, "password": "nope"})
     assert locked.status_code == 429
     assert locked.json()["code"] == "locked_out"
+    assert locked.json()["retry_after"] == int(locked["Retry-After"]) == 2
     assert "paused" in locked.json()["message"]
 
     # During the cool-off even the right password does not sign in.
@@ -152,20 +153,54 @@ def test_a_ws_ticket_needs_a_signed_in_user(api_client, user_client):
     assert set(response.json()) == {"ticket", "expires_at"}
 
 
-def test_signup_is_throttled(api_client, monkeypatch):
-    from rest_framework.throttling import ScopedRateThrottle
+def test_signup_is_rate_limited_per_client_with_the_wait_in_body_and_header(api_client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/hour"}
 
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "signup": "2/hour"})
-
-    codes = [
-        api_client.post(
-            SIGNUP, {"email": f"u{i}@example.com", "password": "a-long-passphrase", "display_name": "U"}
-        ).status_code
+    responses = [
+        api_client.post(SIGNUP, {"email": f"u{i}@example.com", "password": "a-long-passphrase", "display_name": "U"})
         for i in range(3)
     ]
 
-    assert codes == [201, 201, 429]
+    assert [r.status_code for r in responses[:2]] == [201, 201]
+    refused = responses[2]
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["code"] == "rate_limited"
+    assert 3500 <= body["retry_after"] <= 3600
+    assert refused["Retry-After"] == str(body["retry_after"])
+    assert "Try again in 60 minutes" in body["message"]
     assert User.objects.count() == 2
+
+
+def test_signup_page_and_api_share_one_budget(api_client, client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/hour"}
+    client.post(reverse("users:signup"), {"email": "page@example.com"})
+    api_client.post(SIGNUP, {"email": "api@example.com", "password": "a-long-passphrase", "display_name": "A"})
+
+    assert api_client.post(SIGNUP, {"email": "late@example.com"}).status_code == 429
+    assert client.post(reverse("users:signup"), {"email": "late@example.com"}).status_code == 429
+
+
+def test_sign_in_is_rate_limited_before_the_password_is_checked(api_client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/minute"}
+    api_client.post(TOKENS, {"email": user.email, "password": "wrong"})
+    api_client.post(TOKENS, {"email": user.email, "password": "wrong"})
+
+    refused = api_client.post(TOKENS, {"email": user.email, "password": PASSWORD})
+
+    assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert not ApiToken.objects.exists()
+
+
+def test_ws_tickets_are_rate_limited_per_account(user_client, api_client, other_user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "ws_ticket": "2/minute"}
+    codes = [user_client.post(reverse("api:ws-ticket")).status_code for _ in range(3)]
+    api_client.force_authenticate(other_user)
+
+    assert codes == [201, 201, 429]
+    # Another account from the same address has its own budget.
+    assert api_client.post(reverse("api:ws-ticket")).status_code == 201
 
 
 def test_signup_survives_an_email_outage(api_client, settings, django_capture_on_commit_callbacks):

@@ -117,6 +117,20 @@ def test_a_page_form_flood_is_refused(client):
 
     assert response.status_code == 429
     assert b"Too many attempts" in response.content
+    assert 3500 <= int(response["Retry-After"]) <= 3600
+    assert b"Please wait 60 minutes" in response.content
+
+
+def test_the_sign_in_page_is_rate_limited_per_client(client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "3/minute"}
+    for _ in range(3):
+        client.post(LOGIN, {"username": user.email, "password": "wrong"})
+
+    response = client.post(LOGIN, {"username": user.email, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_password_reset_signs_out_devices_and_lifts_the_lockout(client, user, settings):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0003_reports_and_held_messages'),
+        ('moderation', '0005_member_standing_proxy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
