@@ -1,5 +1,6 @@
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from functools import partialmethod
 from typing import Any
 
 from django import forms
@@ -12,15 +13,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from tokshop.core.errors import ApplicationError
 
 from . import filters
 from .models import (
+    Appeal,
+    AppealStatus,
     HeldMessage,
     LinkDomain,
     MemberStanding,
+    ModerationAction,
     ModerationPattern,
     ModerationWord,
     Report,
@@ -32,13 +37,19 @@ from .models import (
     VerificationRequest,
 )
 from .reportables import reportable_get
-from .selectors import held_message_list_recent_for_sender
+from .selectors import can_moderate, held_message_list_recent_for_sender
 from .selectors_trust import TrustScore, member_standing_list, trust_inputs, trust_score_from
+from .services.appeals import appeal_decide
 from .services.held import held_message_release, held_message_remove, held_messages_sanction
 from .services.reports import SanctionOrder, report_content_delete, report_decide, report_target, reports_sanction
 from .services.rules import rule_row_delete, rule_row_save
-from .services.sanctions import sanction_delete, sanction_revoke, sanction_save
+from .services.sanctions import sanction_impose, sanction_lift, sanction_where
 from .services.verification import verification_approve, verification_reject
+
+
+def partial_form(form: type[forms.ModelForm], **kwargs: Any) -> type[forms.ModelForm]:
+    """The admin's form class with extra constructor arguments bound (the admin builds it itself)."""
+    return type(form.__name__, (form,), {"__init__": partialmethod(form.__init__, **kwargs)})
 
 
 class RuleRowAdmin(admin.ModelAdmin):
@@ -106,8 +117,38 @@ def _trust_cell(trust: TrustScore) -> str:
     return format_html("<strong>{}</strong> · {}", trust.score, trust.level.value)
 
 
+class SanctionImposeForm(forms.ModelForm):
+    """Imposing a sanction in the admin: the same checks as everywhere, before anything is saved."""
+
+    class Meta:
+        model = Sanction
+        fields = ["user", "kind", "scope", "seller", "show_id", "reason", "expires_at"]
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        expires_at, kind = data.get("expires_at"), data.get("kind")
+        if expires_at is not None and kind == SanctionKind.WARNING:
+            self.add_error("expires_at", "A warning has no expiry.")
+        elif expires_at is not None and expires_at <= timezone.now():
+            self.add_error("expires_at", "Choose a time in the future.")
+        seller, user = data.get("seller"), data.get("user")
+        where = None if data.get("scope") == SanctionScope.GLOBAL or seller is None else seller.pk
+        if self.actor is not None and not can_moderate(actor=self.actor, seller_id=where):
+            raise forms.ValidationError("You don't moderate where this sanction would hold.")
+        if self.actor is not None and user is not None and user.pk == self.actor.pk:
+            self.add_error("user", "You can't sanction yourself.")
+        return data
+
+
 @admin.register(Sanction)
 class SanctionAdmin(admin.ModelAdmin):
+    """Sanctions are imposed and lifted through the services, so each one is audited and told;
+    once imposed a sanction is never edited or deleted, only lifted (or withdrawn on appeal)."""
+
     list_display = [
         "user",
         "user_trust",
@@ -117,15 +158,16 @@ class SanctionAdmin(admin.ModelAdmin):
         "show_id",
         "expires_at",
         "revoked_at",
+        "is_automatic",
         "created_by",
         "created_at",
     ]
-    list_filter = ["kind", "scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", "scope", "is_automatic", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "user__display_name", "reason"]
     raw_id_fields = ["user", "seller", "created_by"]
     list_select_related = ["user", "seller", "created_by"]
-    readonly_fields = ["created_by", "created_at", "revoked_at"]
-    actions = ["revoke"]
+    date_hierarchy = "created_at"
+    actions = ["lift"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Sanction]:
         return super().get_queryset(request).annotate(**trust_inputs(user_ref="user_id"))
@@ -134,23 +176,163 @@ class SanctionAdmin(admin.ModelAdmin):
     def user_trust(self, obj: Sanction) -> str:
         return _trust_cell(trust_score_from(user=obj.user, inputs=obj))
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, form=SanctionImposeForm, **kwargs)
+        return partial_form(form, actor=request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return [field.name for field in Sanction._meta.fields]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def save_model(self, request: HttpRequest, obj: Sanction, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-        sanction_save(sanction=obj)
+        if change:
+            return
+        expires_at = form.cleaned_data.get("expires_at")
+        imposed = sanction_impose(
+            actor=request.user,  # type: ignore[arg-type]
+            user=obj.user,
+            kind=obj.kind,
+            reason=obj.reason,
+            scope=obj.scope,
+            seller=obj.seller,
+            show_id=obj.show_id,
+            duration=expires_at - timezone.now() if expires_at is not None else None,
+        )
+        # The admin logs and redirects to the row the service made.
+        obj.pk = imposed.pk
 
-    def delete_model(self, request: HttpRequest, obj: Sanction) -> None:
-        sanction_delete(sanction=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Sanction]) -> None:
+    @admin.action(description="Lift the selected mutes and bans now")
+    def lift(self, request: HttpRequest, queryset: QuerySet[Sanction]) -> None:
+        lifted = skipped = 0
         for sanction in queryset:
-            sanction_delete(sanction=sanction)
+            try:
+                sanction_lift(actor=request.user, sanction_id=sanction.pk, reason="Lifted by a moderator")  # type: ignore[arg-type]
+            except ApplicationError:
+                skipped += 1
+            else:
+                lifted += 1
+        self.message_user(request, f"Lifted {lifted} sanctions.")
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {skipped}: warnings have nothing to lift (grant an appeal to withdraw one), and you lift "
+                "only where you moderate.",
+                level=messages.WARNING,
+            )
 
-    @admin.action(description="Lift the selected sanctions now")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Sanction]) -> None:
-        for sanction in queryset:
-            sanction_revoke(sanction_id=sanction.pk)
-        self.message_user(request, f"Lifted {queryset.count()} sanctions.")
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The audit log, read only: rows are only ever added, by the services."""
+
+    list_display = ["created_at", "action", "actor", "target_user", "seller", "show_id", "reason"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["target_user__email", "actor__email"]
+    list_select_related = ["actor", "target_user", "seller"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppealDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        choices=[("grant", "Grant: lift the mute or ban, withdraw the warning"), ("deny", "Deny: it stands")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Appeal
+        fields: list[str] = []
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Appeals are decided through `appeal_decide`: from the change page with a note, or in bulk."""
+
+    list_display = ["id", "user", "sanction", "status", "created_at", "decided_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["user__email", "text"]
+    list_select_related = ["user", "sanction", "decided_by"]
+    readonly_fields = [
+        "user",
+        "sanction",
+        "sanction_where",
+        "sanction_reason",
+        "text",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    actions = ["grant", "deny"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Appeal | None = None) -> bool:
+        # A decided appeal is only read; a pending one is decided on its page.
+        return super().has_change_permission(request, obj) and (obj is None or obj.status == AppealStatus.PENDING)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None and obj.status == AppealStatus.PENDING:
+            kwargs["form"] = AppealDecisionForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description="Where")
+    def sanction_where(self, appeal: Appeal) -> str:
+        return f"{appeal.sanction.get_kind_display()} {sanction_where(appeal.sanction)}"
+
+    @admin.display(description="Reason given")
+    def sanction_reason(self, appeal: Appeal) -> str:
+        return appeal.sanction.reason
+
+    def save_model(self, request: HttpRequest, obj: Appeal, form: Any, change: bool) -> None:
+        try:
+            appeal_decide(
+                actor=request.user,  # type: ignore[arg-type]
+                appeal_id=obj.pk,
+                grant=form.cleaned_data["decision"] == "grant",
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Appeal], *, grant: bool) -> None:
+        decided = 0
+        for appeal in queryset.filter(status=AppealStatus.PENDING):
+            try:
+                appeal_decide(actor=request.user, appeal_id=appeal.pk, grant=grant, note="")  # type: ignore[arg-type]
+            except ApplicationError as error:
+                self.message_user(request, f"Appeal {appeal.pk}: {error.message}", level=messages.ERROR)
+            else:
+                decided += 1
+        self.message_user(request, f"{'Granted' if grant else 'Denied'} {decided} appeals.")
+
+    @admin.action(description="Grant the selected appeals (lift or withdraw the sanction)")
+    def grant(self, request: HttpRequest, queryset: QuerySet[Appeal]) -> None:
+        self._decide(request, queryset, grant=True)
+
+    @admin.action(description="Deny the selected appeals")
+    def deny(self, request: HttpRequest, queryset: QuerySet[Appeal]) -> None:
+        self._decide(request, queryset, grant=False)
 
 
 # --- The moderation queue: reports and held messages ------------------------------------------------

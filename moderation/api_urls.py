@@ -8,6 +8,20 @@ urlpatterns = [
     path("seller/moderation/patterns/", apis.SellerPatternListCreateApi.as_view(), name="seller-patterns"),
     path("seller/moderation/patterns/<int:pattern_id>/", apis.SellerPatternDeleteApi.as_view(), name="seller-pattern"),
     path("seller/moderation/slow-mode/", apis.SellerSlowModeApi.as_view(), name="seller-slow-mode"),
+    path("me/sanctions/", apis.MySanctionListApi.as_view(), name="my-sanctions"),
+    path("appeals/", apis.AppealListCreateApi.as_view(), name="appeals"),
+    path("moderation/sanctions/", apis.ModerationSanctionListCreateApi.as_view(), name="moderation-sanctions"),
+    path(
+        "moderation/sanctions/<int:sanction_id>/lift/",
+        apis.ModerationSanctionLiftApi.as_view(),
+        name="moderation-sanction-lift",
+    ),
+    path("moderation/appeals/", apis.ModerationAppealListApi.as_view(), name="moderation-appeals"),
+    path(
+        "moderation/appeals/<int:appeal_id>/decide/",
+        apis.ModerationAppealDecideApi.as_view(),
+        name="moderation-appeal-decide",
+    ),
     path("seller/verification/", apis.SellerVerificationApi.as_view(), name="seller-verification"),
     path("seller/moderation/moderators/", apis.SellerModeratorListCreateApi.as_view(), name="seller-moderators"),
     path(

@@ -1,5 +1,8 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -7,23 +10,30 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.apis import IsSeller
-from tokshop.core.apis import request_user, validated
+from tokshop.core.apis import request_user, validated, validated_query
 from tokshop.core.errors import PermissionDenied
 from tokshop.core.schema import errors
 from tokshop.users.selectors import seller_profile_get
 
 from . import serializers
+from .models import Appeal, Sanction
 from .selectors import (
+    appeal_list_for_moderator,
+    appeal_list_for_user,
     is_staff_moderator,
     mute_word_list_for_seller,
     pattern_list_for_seller,
+    sanction_list_for_moderator,
+    sanction_list_for_user,
     seller_list_moderated_by,
     seller_moderator_list,
     slow_mode_list_for_seller,
     verification_request_latest,
 )
+from .services.appeals import appeal_create, appeal_decide
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
+from .services.sanctions import sanction_impose_by_ids, sanction_lift
 from .services.verification import verification_request_submit
 
 
@@ -228,3 +238,146 @@ class SellerVerificationApi(APIView):
         data = validated(serializers.VerificationInputSerializer, request)
         verification_request_submit(seller=request_user(request), **data)
         return Response(_verification_body(request), status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["your moderation"],
+        summary="Your sanctions: in force and past, where, why and until when",
+        description="Warnings, mutes and bans you received, newest first, with the appeal you made of each. "
+        'Who imposed one is told as "a moderator" or "Tokshop", never by name.',
+        responses={200: serializers.MySanctionOutputSerializer(many=True), **errors(401)},
+    )
+)
+class MySanctionListApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.MySanctionOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Sanction.objects.none()
+
+    def get_queryset(self) -> QuerySet[Sanction]:
+        return sanction_list_for_user(user=request_user(self.request))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["your moderation"],
+        summary="Your appeals, newest first",
+        responses={200: serializers.AppealOutputSerializer(many=True), **errors(401)},
+    )
+)
+class AppealListCreateApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.AppealOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Appeal.objects.none()
+
+    def get_queryset(self) -> QuerySet[Appeal]:
+        return appeal_list_for_user(user=request_user(self.request))
+
+    @extend_schema(
+        tags=["your moderation"],
+        summary="Appeal one of your sanctions",
+        description="A moderator of the shows where it holds reviews it. Appealing the same sanction again "
+        "returns the first appeal (200). A mute or ban that already ended, or a withdrawn warning, cannot be "
+        "appealed (400, `sanction_ended`); someone else's sanction is 404.",
+        request=serializers.AppealInputSerializer,
+        responses={
+            201: serializers.AppealOutputSerializer,
+            200: serializers.AppealOutputSerializer,
+            **errors(400, 401, 404),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.AppealInputSerializer, request)
+        appeal, created = appeal_create(user=request_user(request), sanction_id=data["sanction_id"], text=data["text"])
+        body = serializers.AppealOutputSerializer(appeal).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["moderation"],
+        summary="Sanctions in the shows you moderate, newest first",
+        description="Staff moderators see every sanction; a seller and the moderators they appointed see those in "
+        "that seller's shows. `seller` narrows the list to one seller's shows.",
+        parameters=[serializers.SanctionFilterSerializer],
+        responses={200: serializers.ModeratedSanctionOutputSerializer(many=True), **errors(400, 401)},
+    )
+)
+class ModerationSanctionListCreateApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.ModeratedSanctionOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Sanction.objects.none()
+
+    def get_queryset(self) -> QuerySet[Sanction]:
+        filters = validated_query(serializers.SanctionFilterSerializer, self.request)
+        return sanction_list_for_moderator(actor=request_user(self.request), seller_id=filters.get("seller"))
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Warn, mute or ban someone in the shows you moderate",
+        description="`scope` seller or show names `seller_id` (and `show_id`), a seller whose shows you moderate; "
+        "global is for staff moderators (403 otherwise). The person is told why and until when; a third warning "
+        "within 24 hours also mutes them.",
+        request=serializers.SanctionImposeInputSerializer,
+        responses={201: serializers.ModeratedSanctionOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(serializers.SanctionImposeInputSerializer, request)
+        sanction = sanction_impose_by_ids(actor=request_user(request), **data)
+        return Response(serializers.ModeratedSanctionOutputSerializer(sanction).data, status=status.HTTP_201_CREATED)
+
+
+class ModerationSanctionLiftApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Unmute or unban now",
+        description="Only in the shows you moderate (403 elsewhere). Lifting one already lifted changes nothing; "
+        "a warning has nothing to lift (400, `not_liftable`) — it is withdrawn by granting an appeal.",
+        request=serializers.SanctionLiftInputSerializer,
+        responses={200: serializers.ModeratedSanctionOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, sanction_id: int) -> Response:
+        data = validated(serializers.SanctionLiftInputSerializer, request)
+        sanction = sanction_lift(actor=request_user(request), sanction_id=sanction_id, reason=data["reason"])
+        return Response(serializers.ModeratedSanctionOutputSerializer(sanction).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["moderation"],
+        summary="Appeals you may decide, pending first",
+        responses={200: serializers.ModeratedAppealOutputSerializer(many=True), **errors(401)},
+    )
+)
+class ModerationAppealListApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.ModeratedAppealOutputSerializer
+    filter_backends: list[Any] = []
+    queryset = Appeal.objects.none()
+
+    def get_queryset(self) -> QuerySet[Appeal]:
+        return appeal_list_for_moderator(actor=request_user(self.request))
+
+
+class ModerationAppealDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Grant or deny an appeal",
+        description="Granting lifts the mute or ban, or withdraws the warning; denying keeps it. Only in the shows "
+        "you moderate (403 elsewhere); an appeal is decided once (409 `already_decided`).",
+        request=serializers.AppealDecideInputSerializer,
+        responses={200: serializers.ModeratedAppealOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, appeal_id: int) -> Response:
+        data = validated(serializers.AppealDecideInputSerializer, request)
+        appeal = appeal_decide(
+            actor=request_user(request), appeal_id=appeal_id, grant=data["decision"] == "grant", note=data["note"]
+        )
+        return Response(serializers.ModeratedAppealOutputSerializer(appeal).data)

@@ -1,9 +1,10 @@
 """Moderation demo data for `manage.py seed_demo`, made through the real services: a moderator,
-open reports, messages the check held waiting in the queue, and a seller awaiting verification."""
+open reports, messages the check held waiting in the queue, a seller awaiting verification, and a buyer
+with warnings, a mute and an appeal."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -11,12 +12,18 @@ from commerce.models import Product
 from tokshop.core.demo import DEMO_BUYER, DEMO_MODERATOR, DEMO_SELLER
 from tokshop.users.models import User
 
-from .models import HeldMessage, ReportReason, VerificationRequest
+from .models import HeldMessage, ReportReason, SanctionKind, SanctionScope, VerificationRequest
+from .services.appeals import appeal_create
 from .services.check import check_message
 from .services.held import message_hold
 from .services.moderators import staff_moderator_appoint
 from .services.reports import report_create
+from .services.sanctions import sanction_impose
 from .services.verification import verification_request_submit
+
+# A demo buyer with a record: /account/moderation/ has something to show them, and the moderator
+# an appeal to decide.
+DEMO_SANCTIONED = "dev@tokshop.demo"
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,33 @@ DEMO_HELD_MESSAGES = [
 def ensure_moderator() -> None:
     """The demo moderator is one of Tokshop's own: the admin's moderation queue opens to them."""
     staff_moderator_appoint(user=User.objects.get(email=DEMO_MODERATOR))
+
+
+def ensure_sanctions() -> None:
+    """Two warnings in the demo seller's shows and a day's mute by the moderator, appealed."""
+    viewer = User.objects.get(email=DEMO_SANCTIONED)
+    if viewer.sanctions.exists():
+        return
+    seller = User.objects.get(email=DEMO_SELLER)
+    for reason in ["Shouting in the chat", "Links to another shop"]:
+        sanction_impose(
+            actor=seller,
+            user=viewer,
+            kind=SanctionKind.WARNING,
+            reason=reason,
+            scope=SanctionScope.SELLER,
+            seller=seller,
+        )
+    mute = sanction_impose(
+        actor=User.objects.get(email=DEMO_MODERATOR),
+        user=viewer,
+        kind=SanctionKind.MUTE,
+        reason="Asking buyers to pay outside Tokshop",
+        scope=SanctionScope.SELLER,
+        seller=seller,
+        duration=timedelta(days=1),
+    )
+    appeal_create(user=viewer, sanction_id=mute.pk, text="I pointed to the seller's own checkout, not another payment.")
 
 
 def ensure_reports() -> None:
@@ -110,4 +144,6 @@ def demo_steps() -> list[tuple[str, Callable[[], None]]]:
         ("open reports", ensure_reports),
         ("held messages", ensure_held_messages),
         ("a seller awaiting verification", ensure_verification_request),
+        # After the held messages: muted, the same sender's message would be refused, not held.
+        ("a sanctioned buyer with an appeal", ensure_sanctions),
     ]

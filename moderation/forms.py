@@ -10,6 +10,7 @@ from tokshop.users.models import User
 from tokshop.users.selectors import user_get_active_by_email
 
 from .models import EntityType, PatternAction, ReportReason, SanctionKind
+from .services.appeals import APPEAL_MAX_LENGTH
 from .services.moderators import UNKNOWN_EMAIL
 from .services.reports import DETAILS_MAX_LENGTH
 from .services.rules import WORD_MAX_LENGTH
@@ -146,4 +147,14 @@ class VerificationForm(forms.Form):
         help_text="A passport, ID card or company registration: PDF, JPEG, PNG or WebP, up to 5 MB. "
         "Only the Tokshop team sees it.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+    )
+
+
+class AppealForm(forms.Form):
+    sanction_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="Why do you think this is wrong?",
+        max_length=APPEAL_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A moderator of the shows where it holds reads it and decides; you'll get a notification.",
     )

@@ -59,13 +59,27 @@ class Sanction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    # Lifted (a mute or ban), withdrawn (a warning, on appeal), or ended early by a granted appeal.
     revoked_at = models.DateTimeField(null=True, blank=True)
+    is_automatic = models.BooleanField(
+        default=False, help_text="Imposed by Tokshop itself: a mute after repeated warnings, a warning for abuse."
+    )
+    # Set by the expiry sweep once the person was told their mute or ban ended, so they are told once.
+    expiry_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = SanctionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="sanction_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="sanction_user_recent"),
+            # What the expiry sweep reads every minute: mutes and bans that end and were not yet told.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(expires_at__isnull=False, revoked_at__isnull=True, expiry_notified_at__isnull=True),
+                name="sanction_expiry_pending",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -80,6 +94,9 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.user_id} ({self.get_scope_display()})"
+
+    def is_in_force(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 class WordKind(models.TextChoices):
@@ -477,3 +494,39 @@ class MemberStanding(User):
         proxy = True
         verbose_name = "member standing"
         verbose_name_plural = "member standing"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    GRANTED = "granted", "Granted"
+    DENIED = "denied", "Denied"
+
+
+class Appeal(models.Model):
+    """A person asks a moderator to review one of their sanctions; one appeal per sanction."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appeals")
+    text = models.CharField(max_length=1000, help_text="Why the person thinks the sanction is wrong.")
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="appeal_status_oldest")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="appeal_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status=AppealStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=AppealStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="appeal_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal of sanction {self.sanction_id} ({self.get_status_display()})"

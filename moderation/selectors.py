@@ -4,9 +4,14 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import F, Model, QuerySet
 
+from tokshop.notifications.models import Notification, NotificationKind
+
 from .models import (
+    Appeal,
+    AppealStatus,
     HeldMessage,
     HeldStatus,
     ModerationAction,
@@ -111,6 +116,42 @@ def sanction_list_for_seller(*, seller_id: int, now: datetime) -> SellerSanction
 def audit_list_for_user(*, user: "User") -> QuerySet[ModerationAction]:
     """The audit rows that touched `user`: what they were told and can appeal."""
     return ModerationAction.objects.filter(target_user=user).order_by("-created_at", "-id")
+
+
+def sanction_list_for_user(*, user: "User") -> QuerySet[Sanction]:
+    """A person's own sanctions, newest first, with where they hold and any appeal."""
+    return Sanction.objects.filter(user=user).select_related("seller", "appeal").order_by("-created_at", "-id")
+
+
+def moderation_notice_list(*, user: "User") -> QuerySet[Notification]:
+    """The moderation notices a person received: warnings, mutes, bans, their end, appeal decisions."""
+    return Notification.objects.filter(user=user, kind=NotificationKind.MODERATION).order_by("-created_at", "-id")
+
+
+def appeal_list_for_user(*, user: "User") -> QuerySet[Appeal]:
+    return Appeal.objects.filter(user=user).select_related("sanction__seller").order_by("-created_at", "-id")
+
+
+def sanction_list_for_moderator(*, actor: "User", seller_id: int | None = None) -> QuerySet[Sanction]:
+    """Sanctions in the shows `actor` moderates (every one for staff), optionally in one seller's."""
+    sanctions = Sanction.objects.select_related("user", "seller").order_by("-created_at", "-id")
+    if not is_staff_moderator(actor):
+        sanctions = sanctions.filter(seller_id__in=moderated_seller_ids(actor=actor))
+    if seller_id is not None:
+        sanctions = sanctions.filter(seller_id=seller_id)
+    return sanctions
+
+
+def appeal_list_for_moderator(*, actor: "User", pending_only: bool = False) -> QuerySet[Appeal]:
+    """Appeals `actor` may decide: of sanctions in the shows they moderate (every one for staff),
+    never their own; the oldest pending first."""
+    appeals = Appeal.objects.select_related("sanction__seller", "user").exclude(user=actor)
+    if not is_staff_moderator(actor):
+        appeals = appeals.filter(sanction__seller_id__in=moderated_seller_ids(actor=actor))
+    if pending_only:
+        appeals = appeals.filter(status=AppealStatus.PENDING)
+    # Pending first ("granted" and "denied" sort before "pending", hence the explicit flag).
+    return appeals.order_by(models.Case(models.When(status=AppealStatus.PENDING, then=0), default=1), "created_at")
 
 
 def sanction_list_recent_for_user(*, user: "User", limit: int = 10) -> QuerySet[Sanction]:

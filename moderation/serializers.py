@@ -1,3 +1,5 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commerce.serializers import StrictInputSerializer
@@ -5,15 +7,23 @@ from tokshop.users.models import User
 from tokshop.users.models import VerificationStatus as ShopVerification
 
 from .models import (
+    AppealStatus,
     EntityType,
     ModerationPattern,
     ModerationWord,
     PatternAction,
+    Sanction,
+    SanctionKind,
+    SanctionScope,
     SellerModerator,
     SlowMode,
     VerificationRequest,
 )
+from .services.appeals import APPEAL_MAX_LENGTH
 from .services.rules import WORD_MAX_LENGTH
+from .services.sanctions import sanction_imposed_by, sanction_where
+
+ID_MAX = 2**63 - 1
 
 
 class MuteWordInputSerializer(StrictInputSerializer):
@@ -56,6 +66,128 @@ class SlowModeOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = SlowMode
         fields = ["show_id", "seconds"]
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class SanctionBaseSerializer(serializers.Serializer):
+    """What every reader of a sanction is shown: what, where (naming the seller), why, until when."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    scope = serializers.ChoiceField(choices=SanctionScope.choices)
+    where = serializers.SerializerMethodField(help_text="Where it holds, in words.")
+    seller = PersonSerializer(allow_null=True, help_text="The seller whose shows it covers; null everywhere.")
+    show_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    is_automatic = serializers.BooleanField(help_text="Imposed by Tokshop itself (repeated warnings, abuse).")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Null: until lifted (or, a warning, for good).")
+    revoked_at = serializers.DateTimeField(allow_null=True, help_text="When it was lifted or withdrawn.")
+    in_force = serializers.SerializerMethodField()
+
+    def get_where(self, sanction: Sanction) -> str:
+        return sanction_where(sanction)
+
+    def get_in_force(self, sanction: Sanction) -> bool:
+        return sanction.is_in_force(timezone.now())
+
+
+class AppealSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AppealStatus.choices)
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class MySanctionOutputSerializer(SanctionBaseSerializer):
+    """A person's own sanction: never which moderator imposed it."""
+
+    imposed_by = serializers.SerializerMethodField(help_text='"a moderator" or "Tokshop".')
+    appeal = serializers.SerializerMethodField()
+
+    def get_imposed_by(self, sanction: Sanction) -> str:
+        return sanction_imposed_by(sanction)
+
+    @extend_schema_field(AppealSummarySerializer(allow_null=True))
+    def get_appeal(self, sanction: Sanction) -> dict[str, object] | None:
+        appeal = getattr(sanction, "appeal", None)
+        return AppealSummarySerializer(appeal).data if appeal is not None else None
+
+
+class SanctionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    where = serializers.SerializerMethodField()
+    seller = PersonSerializer(allow_null=True)
+    reason = serializers.CharField()
+
+    def get_where(self, sanction: Sanction) -> str:
+        return sanction_where(sanction)
+
+
+class AppealOutputSerializer(AppealSummarySerializer):
+    sanction = SanctionSummarySerializer()
+
+
+class AppealInputSerializer(StrictInputSerializer):
+    sanction_id = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="One of your sanctions.")
+    text = serializers.CharField(max_length=APPEAL_MAX_LENGTH, help_text="Why you think it is wrong.")
+
+
+class ModeratedSanctionOutputSerializer(SanctionBaseSerializer):
+    user = PersonSerializer(help_text="The person sanctioned.")
+
+
+class ModeratedAppealOutputSerializer(AppealSummarySerializer):
+    user = PersonSerializer(help_text="The person appealing.")
+    sanction = ModeratedSanctionOutputSerializer()
+
+
+class SanctionFilterSerializer(StrictInputSerializer):
+    seller = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, help_text="Only sanctions in this seller's shows."
+    )
+
+
+class SanctionImposeInputSerializer(StrictInputSerializer):
+    user_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    kind = serializers.ChoiceField(choices=SanctionKind.choices)
+    reason = serializers.CharField(max_length=500)
+    scope = serializers.ChoiceField(choices=SanctionScope.choices, help_text="global is for staff moderators.")
+    seller_id = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For seller and show scopes.",
+    )
+    show_id = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, required=False, allow_null=True, default=None, help_text="show scope."
+    )
+    duration_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=60 * 24 * 365,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Mutes and bans; null or absent: until lifted. Warnings have none.",
+    )
+
+
+class SanctionLiftInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AppealDecideInputSerializer(StrictInputSerializer):
+    decision = serializers.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")])
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ModeratorInputSerializer(StrictInputSerializer):

@@ -5,6 +5,7 @@ from . import views
 app_name = "moderation"
 
 urlpatterns = [
+    path("account/moderation/", views.standing, name="standing"),
     path("seller/verification/", views.seller_verification, name="seller_verification"),
     path("report/<slug:kind>/<int:object_id>/", views.report_page, name="report"),
     path("seller/moderation/", views.seller_moderation, name="seller"),

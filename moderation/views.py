@@ -3,6 +3,7 @@ mute words, patterns, slow mode and the sanctions in their shows) and the modera
 sellers they moderate for, and the sanctions there)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,7 @@ from tokshop.users.models import User
 from tokshop.users.selectors import seller_profile_get
 
 from .forms import (
+    AppealForm,
     ModeratorAppointForm,
     MuteWordForm,
     PatternForm,
@@ -35,20 +37,24 @@ from .models import Sanction, SanctionKind, SanctionScope
 from .reportables import reportable_find
 from .selectors import (
     RECENT_SANCTIONS_DAYS,
+    appeal_list_for_user,
     can_moderate,
+    moderation_notice_list,
     mute_word_list_for_seller,
     pattern_list_for_seller,
     report_get_for_reporter,
     sanction_list_for_seller,
+    sanction_list_for_user,
     seller_list_moderated_by,
     seller_moderator_list,
     slow_mode_default_for_seller,
     verification_request_latest,
 )
+from .services.appeals import appeal_create
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.reports import report_create
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
-from .services.sanctions import sanction_impose, sanction_lift, sanction_until
+from .services.sanctions import sanction_impose, sanction_imposed_by, sanction_lift, sanction_until, sanction_where
 from .services.verification import verification_request_submit
 
 SELLER_FORMS: dict[str, type[forms.Form]] = {
@@ -273,3 +279,59 @@ def seller_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("moderation:seller_verification")
     context = {"form": form, "shop": shop, "latest": verification_request_latest(seller=request.user)}
     return render(request, "moderation/seller_verification.html", context)
+
+
+NOTICES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """One of the person's sanctions as the page tells it: never which moderator imposed it."""
+
+    sanction: Sanction
+    where: str
+    imposed_by: str
+    form: AppealForm
+
+
+@login_required
+def standing(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Your standing: sanctions in force and past (where, why, until when), notices and appeals."""
+    failed: AppealForm | None = None
+    if request.method == "POST":
+        form = AppealForm(request.POST)
+        if form.is_valid():
+            try:
+                _appeal, created = appeal_create(
+                    user=request.user, sanction_id=form.cleaned_data["sanction_id"], text=form.cleaned_data["text"]
+                )
+            except NotFound:
+                raise Http404("No such sanction.") from None
+            except ApplicationError as error:
+                form_add_application_error(form, error)
+            else:
+                if created:
+                    messages.success(request, "Your appeal is sent. A moderator will decide and let you know.")
+                else:
+                    messages.info(request, "You already appealed this; your first appeal stands.")
+                return redirect("moderation:standing")
+        failed = form
+    now = timezone.now()
+    rows = [
+        StandingRow(
+            sanction=sanction,
+            where=sanction_where(sanction),
+            imposed_by=sanction_imposed_by(sanction),
+            form=failed
+            if failed is not None and failed.data.get("sanction_id") == str(sanction.pk)
+            else AppealForm(initial={"sanction_id": sanction.pk}, auto_id=f"appeal-{sanction.pk}-%s"),
+        )
+        for sanction in sanction_list_for_user(user=request.user)
+    ]
+    context = {
+        "in_force": [row for row in rows if row.sanction.is_in_force(now)],
+        "past": [row for row in rows if not row.sanction.is_in_force(now)],
+        "notices": moderation_notice_list(user=request.user)[:NOTICES_SHOWN],
+        "appeals": appeal_list_for_user(user=request.user),
+    }
+    return render(request, "moderation/standing.html", context, status=400 if failed is not None else 200)

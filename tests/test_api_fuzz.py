@@ -26,11 +26,13 @@ from commerce.services.orders import checkout, order_confirm_delivery, order_pay
 from commerce.services.reviews import review_create
 from commerce.services.wishlist import wishlist_add
 from commerce.tests.factories import ProductFactory, picture_upload
+from moderation.services.appeals import appeal_create
 from moderation.services.check import check_message
 from moderation.services.held import message_hold
 from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
+from moderation.services.sanctions import sanction_impose
 from moderation.services.verification import verification_request_submit
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
@@ -58,8 +60,8 @@ ADDRESS = {
 
 def _peer(name):
     """A seller with two products, a notification, a device token, a CSV import, show rules and a
-    message held in their shows, a moderator of their shows and a verification request; the purchases
-    and reports come next."""
+    message held in their shows, a moderator of their shows and a verification request; the purchases,
+    reports and sanctions come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -106,6 +108,14 @@ def _buy(buyer, seller):
     report_create(reporter=buyer, kind="user", object_id=seller.pk, reason="spam")
 
 
+def _sanction(moderator, user):
+    """A warning and a mute the seller gave the other peer in the seller's shows, the mute appealed:
+    each peer has a standing to read and appeals to decide."""
+    sanction_impose(actor=moderator, user=user, kind="warning", reason="Caps", scope="seller", seller=moderator)
+    mute = sanction_impose(actor=moderator, user=user, kind="mute", reason="Spam", scope="seller", seller=moderator)
+    appeal_create(user=user, sanction_id=mute.pk, text="It was a question about the lamp")
+
+
 def _closing(app):
     """The WSGI application, closing every response so Django hands its connection back at once:
     the fuzzer's worker threads would otherwise keep theirs past the end of the test."""
@@ -147,6 +157,8 @@ def test_the_whole_api_survives_schemathesis_with_two_peers(tmp_path, monkeypatc
     bob = _peer("bob")
     _buy(alice[2], bob[2])
     _buy(bob[2], alice[2])
+    _sanction(alice[2], bob[2])
+    _sanction(bob[2], alice[2])
     protected_tokens = list(ApiToken.objects.values_list("pk", flat=True))
     wfc = tmp_path / "peers.json"
     wfc.write_text(

@@ -4,7 +4,8 @@ ROUTES classifies every URL the project serves. A route that is not in it fails
 `test_every_route_is_classified`, so each new endpoint must be placed in one category; an OWN route
 must also be exercised with another user's id in `FOREIGN_CASES` (or `PAGE_CASES`, or `STRIPE_CASES`
 for saved cards, which need the local Stripe fake), or `test_every_own_route_is_tried_with_another_users_object`
-fails. A MODERATES route must be tried in `MODERATOR_CASES` by someone who moderates elsewhere.
+fails. A MODERATES route must be tried in `MODERATOR_CASES`, `HELD_CASES` or `API_MODERATOR_CASES` by
+someone who moderates elsewhere.
 `SELF_CASES` try SELF routes that name the victim's things; `MASS_ASSIGNMENT` and
 `CREATE_MASS_ASSIGNMENT` send the columns that decide ownership, state or money.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
@@ -44,7 +45,9 @@ from commerce.tests.conftest import fake_stripe, stripe_server  # noqa: F401
 from commerce.tests.factories import ProductFactory, picture_upload
 from commerce.tests.test_stripe import CARD_OK, browser_saves_card
 from moderation.models import (
+    Appeal,
     HeldMessage,
+    ModerationAction,
     ModerationPattern,
     ModerationWord,
     Report,
@@ -54,6 +57,7 @@ from moderation.models import (
     SellerModerator,
     SlowMode,
 )
+from moderation.services.appeals import appeal_create
 from moderation.services.check import check_message
 from moderation.services.held import message_hold
 from moderation.services.moderators import seller_moderator_appoint
@@ -226,6 +230,16 @@ ROUTES = {
     "moderation/": SELF,
     "moderation/sellers/<int:seller_id>/sanctions/": MODERATES,
     "moderation/sanctions/<int:sanction_id>/lift/": MODERATES,
+    # A person's own sanctions and appeals (an appeal names its sanction in the body: SELF_CASES)
+    "account/moderation/": SELF,
+    "api/v1/me/sanctions/": SELF,
+    "api/v1/appeals/": SELF,
+    # Moderators' sanctions and appeals: the lists filter by the shows the caller moderates
+    # (MODERATOR_LISTS); imposing, lifting and deciding act in the seller's shows the sanction names.
+    "api/v1/moderation/sanctions/": MODERATES,
+    "api/v1/moderation/sanctions/<int:sanction_id>/lift/": MODERATES,
+    "api/v1/moderation/appeals/": SELF,
+    "api/v1/moderation/appeals/<int:appeal_id>/decide/": MODERATES,
     # Seller verification: the caller's own request only (moderation/tests/test_verification.py tries
     # another seller's, and a body naming another seller, a status or a reviewer)
     "seller/verification/": SELF,
@@ -302,8 +316,9 @@ def delivered(*, buyer: Any, product: Any) -> Order:
 def victim(media):
     """Bob: a seller with a product and a picture, a purchase he reviewed, a sale to someone else, an
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
-    a CSV import, moderation rules, a moderator he appointed, a troll muted in his shows, a review of his
-    product that staff hid, a message held in his shows and a report he made. Every id the intruder will try."""
+    a CSV import, moderation rules, a moderator he appointed, a troll muted in his shows who appealed, a
+    review of his product that staff hid, a message held in his shows, a report he made, and a mute of
+    his own in another shop's shows that he appealed. Every id the intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -333,6 +348,10 @@ def victim(media):
     sanction = sanction_impose(
         actor=bob, user=troll, kind=SanctionKind.MUTE, reason="Bobs reason", scope=SanctionScope.SELLER, seller=bob
     )
+    shop = SellerProfileFactory(shop_name="Dave's Den").user
+    muted = sanction_impose(
+        actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
+    )
     return {
         "user": bob,
         "product": product,
@@ -358,6 +377,9 @@ def victim(media):
         "moderator_email": helper.email,
         "troll": troll,
         "sanction": sanction,
+        "appeal_to_decide": appeal_create(user=troll, sanction_id=sanction.pk, text="The troll appeals")[0],
+        "muted": muted,
+        "appeal": appeal_create(user=bob, sanction_id=muted.pk, text="Bobs secret appeal")[0],
     }
 
 
@@ -394,6 +416,11 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
     ]
     rows["moderators"] = sorted(SellerModerator.objects.filter(seller=victim["user"]).values_list("moderator_id"))
     rows["sanctions"] = sorted(Sanction.objects.filter(user=victim["troll"]).values_list("pk", "revoked_at"))
+    rows["own_sanctions"] = sorted(Sanction.objects.filter(user=victim["user"]).values_list("pk", "revoked_at"))
+    rows["appeals"] = sorted(Appeal.objects.values_list("pk", "sanction_id", "status"))
+    rows["audit"] = ModerationAction.objects.filter(
+        Q(seller=victim["user"]) | Q(target_user__in=[victim["user"], victim["troll"]])
+    ).count()
     return rows
 
 
@@ -606,13 +633,73 @@ def test_moderating_in_someone_elses_shows_is_403_and_unchanged(client, victim, 
     assert not Sanction.objects.filter(created_by=actor).exists()
 
 
+# The API's sanctions and appeals in Bob's shows: (method, route name, ids taken from the victim, body).
+API_MODERATOR_CASES = [
+    ("post", "api:moderation-sanction-lift", ["sanction"], {"reason": "Mine to lift"}),
+    ("post", "api:moderation-appeal-decide", ["appeal_to_decide"], {"decision": "grant", "note": "Granted by Alice"}),
+    (
+        "post",
+        "api:moderation-sanctions",
+        [],
+        {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "seller", "seller_id": "{user}"},
+    ),
+    ("post", "api:moderation-sanctions", [], {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "global"}),
+]
+
+
+@pytest.mark.parametrize("who", ["seller", "appointed"])
+@pytest.mark.parametrize(("method", "name", "ids", "body"), API_MODERATOR_CASES, ids=lambda v: str(v))
+def test_moderating_over_the_api_outside_your_shows_is_403_and_unchanged(
+    victim, intruder, who, method, name, ids, body
+):
+    actor = intruder
+    if who == "appointed":
+        actor = UserFactory()
+        seller_moderator_appoint(seller=intruder, moderator=actor)
+    client = APIClient()
+    client.force_authenticate(actor)
+    before = snapshot(victim)
+    body = _fill(body, {key: getattr(value, "pk", value) for key, value in victim.items()})
+
+    response = _send(client, method, _url(name, ids, victim, intruder), body, api=True)
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_moderator")
+    assert snapshot(victim) == before
+
+
 def test_every_moderates_route_is_tried_by_someone_who_moderates_elsewhere():
     tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids in MODERATOR_CASES} | {
         resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in HELD_CASES
     }
+    tried |= {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in API_MODERATOR_CASES}
     moderates = {route for route in project_routes() if category_of(route) == MODERATES}
 
     assert sorted(moderates - tried) == [], "Add a MODERATOR_CASES or HELD_CASES line for these MODERATES routes"
+
+
+# (list, the victim's object in Bob's shows)
+MODERATOR_LISTS = [("api:moderation-sanctions", "sanction"), ("api:moderation-appeals", "appeal_to_decide")]
+
+
+@pytest.mark.parametrize(("name", "key"), MODERATOR_LISTS)
+def test_moderators_list_only_what_is_in_their_shows(victim, intruder, name, key):
+    stranger = UserFactory()
+    mine = sanction_impose(
+        actor=intruder, user=stranger, kind="mute", reason="Alice's room", scope="seller", seller=intruder
+    )
+    appeal_create(user=stranger, sanction_id=mine.pk, text="Alice, please")
+    client = APIClient()
+    client.force_authenticate(victim["user"])
+    theirs = _listed_ids(client.get(reverse(name)).json())
+    client.force_authenticate(intruder)
+
+    listed = _listed_ids(client.get(reverse(name)).json())
+
+    assert victim[key].pk in theirs
+    assert listed
+    assert victim[key].pk not in listed
+    # Bob's own mute and appeal are in Dave's shows: neither Bob nor Alice moderates there.
+    assert not {victim["muted"].pk, victim["appeal"].pk} & (listed | theirs)
 
 
 def test_where_you_moderate_and_your_moderators_list_only_your_own(victim, intruder):
@@ -672,6 +759,9 @@ SELF_CASES = [
     ("post", "api:reports", [], {"kind": "user", "id": "{user}", "reason": "spam", "details": "again"}, 201),
     ("put", "api:seller-slow-mode", [], {"seconds": 0, "show_id": None}, 200),
     ("post", "api:seller-moderators", [], {"email": "{moderator_email}"}, 201),
+    ("post", "api:appeals", [], {"sanction_id": "{muted}", "text": "Alice appeals Bob's mute"}, 404),
+    ("post", "api:appeals", [], {"sanction_id": "{sanction}", "text": "Alice appeals the troll's mute"}, 404),
+    ("post", "moderation:standing", [], {"sanction_id": "{muted}", "text": "Alice appeals Bob's mute"}, 404),
 ]
 
 
@@ -711,6 +801,8 @@ API_LISTS = [
     ("api:seller-patterns", "pattern", True),
     ("api:reports", "report", True),
     ("api:held-messages", "held", True),
+    ("api:my-sanctions", "muted", True),
+    ("api:appeals", "appeal", True),
 ]
 
 
@@ -731,6 +823,8 @@ def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victi
     pattern_add(seller=intruder, pattern="alice+")
     _held_in_shows_of(intruder)
     report_create(reporter=intruder, kind="product", object_id=ProductFactory().pk, reason="spam")
+    warned = sanction_impose(actor=None, user=intruder, kind="warning", reason="Alice's caps")
+    appeal_create(user=intruder, sanction_id=warned.pk, text="Alice appeals")
     stranger = UserFactory()
     cart_add(buyer=stranger, product_id=ProductFactory(seller=intruder).pk)
     checkout(buyer=stranger, shipping=ADDRESS)
@@ -766,6 +860,7 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
             "commerce:seller_product_import_new",
             "moderation:seller",
             "moderation:moderating",
+            "moderation:standing",
         ]
     )
 
@@ -781,6 +876,8 @@ def test_pages_list_only_your_own_objects(client, victim, intruder):
         "Bobs helper",
         "Bobs troll",
         "Bobs reason",
+        "Bobs secret mute reason",
+        "Bobs secret appeal",
     ]:
         assert secret not in pages
 

@@ -37,4 +37,16 @@ app.conf.beat_schedule = {
         "task": "commerce.webhook_events_replay",
         "schedule": crontab(),
     },
+    # The check itself stops refusing a mute or ban at its expiry; the sweep tells the person it
+    # ended and drops their cached sanctions, so a minute keeps the notice close to the moment.
+    "moderation.sanctions_expire": {
+        "task": "moderation.sanctions_expire",
+        "schedule": crontab(),
+    },
+    # The message check sends the recording task when it queues abuse into an empty queue; if that
+    # task is lost (a broker restart), this records what waits within a minute.
+    "moderation.abuse_warnings_record": {
+        "task": "moderation.abuse_warnings_record",
+        "schedule": crontab(),
+    },
 }

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.formats import date_format
 from tokshop.core.ratelimit import SlidingLimit, sliding_limits_hit_and_read
 
 from .. import filters
+from ..abuse_queue import AbuseReport, abuse_push
 from ..models import PatternAction, Sanction, SanctionKind, SanctionScope
 from ..rules import VERSION_KEY, Rules, SellerRules, rules_current, rules_for, seller_rules
 from ..selectors_trust import NEW_ACCOUNT_AGE, TrustLevel, trust_score
@@ -36,6 +38,14 @@ REPEAT_LIMIT_LOW_TRUST = 1
 # the trust score (orders, chargebacks, upheld reports) take to count, and a check that read the
 # database just before a change committed and cached what it read just after.
 SANCTIONS_CACHE_SECONDS = 60
+# Rejections that are abuse by the sender rather than spam limits, and the reason of the automatic
+# warning each one records (`sanctions.abuse_warning_record`), so repeated abuse mutes. Only these
+# rejections write.
+ABUSE_REASONS = {
+    "profanity": "A message with language that isn't allowed",
+    "muted_word": "A message with a word the seller muted",
+    "pattern": "A message matching something not allowed in the chat",
+}
 # The trust level each sender had at their last message in this process, for the one limit that is
 # counted before the round trip that reads their standing: how often they may repeat themselves.
 _LEVELS_SEEN_MAX = 100_000
@@ -264,7 +274,22 @@ def check_message(
         rules = rules_for(version)
         seller = seller_rules(rules, seller_id)
     low_trust = sanctions["trust"] == TrustLevel.LOW
-    return check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
+    verdict = check_content(text=text, rules=rules, seller=seller, low_trust=low_trust, normalized=normalized)
+    if verdict.action == Action.REJECT and verdict.code in ABUSE_REASONS:
+        _abuse_warn(sender_id=sender.pk, code=verdict.code, seller_id=seller_id, show_id=show_id)
+    return verdict
+
+
+def _abuse_warn(*, sender_id: int, code: str, seller_id: int | None, show_id: int | None) -> None:
+    """Have the automatic warning recorded (the warning, its audit row, the notice, the escalation)
+    off the chat path: queued in Redis, or recorded at once in the embedded default (no Redis, no
+    worker)."""
+    from ..tasks import abuse_warning_record_task, abuse_warnings_record_task
+
+    if settings.EMBEDDED:
+        abuse_warning_record_task.delay(sender_id, code, seller_id, show_id)
+    elif abuse_push(AbuseReport(sender_id, code, seller_id, show_id)):
+        transaction.on_commit(abuse_warnings_record_task.delay, robust=True)
 
 
 def sanctions_forget(user_id: int) -> None:

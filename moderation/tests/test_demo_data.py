@@ -1,13 +1,14 @@
-"""seed_demo's moderation part: a moderator and a queue with work in it, the same after a second run."""
+"""seed_demo's moderation part: a moderator, a queue with work in it, and a buyer with a record and an
+appeal to decide, the same after a second run."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from moderation.demo_data import DEMO_HELD_MESSAGES, DEMO_REPORTS
-from moderation.models import HeldMessage, HeldStatus, Report, ReportStatus
-from moderation.selectors import is_staff_moderator
+from moderation.demo_data import DEMO_HELD_MESSAGES, DEMO_REPORTS, DEMO_SANCTIONED
+from moderation.models import Appeal, AppealStatus, HeldMessage, HeldStatus, Report, ReportStatus, Sanction
+from moderation.selectors import appeal_list_for_moderator, is_staff_moderator
 from tokshop.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +37,18 @@ def test_seed_demo_fills_the_queue_once(django_capture_on_commit_callbacks, sett
     assert {row[2] for row in held} == {"phone_number", "off_platform_payment"}
     assert {row[3] for row in held} == {HeldStatus.PENDING}
     assert is_staff_moderator(User.objects.get(email="moderator@tokshop.demo"))
+
+
+def test_seed_demo_gives_the_moderator_one_appeal_to_decide_once(
+    django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+
+    viewer = User.objects.get(email=DEMO_SANCTIONED)
+    assert sorted(Sanction.objects.filter(user=viewer).values_list("kind", flat=True)) == ["mute", "warning", "warning"]
+    [appeal] = appeal_list_for_moderator(actor=User.objects.get(email="moderator@tokshop.demo"))
+    assert (appeal.user, appeal.status) == (viewer, AppealStatus.PENDING)
+    assert Appeal.objects.count() == 1

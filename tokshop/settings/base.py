@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "moderation.models.ReportReason",
         "ReportStatusEnum": "moderation.models.ReportStatus",
         "HeldStatusEnum": "moderation.models.HeldStatus",
+        # Sanctions and notifications both have a `kind`, appeals a `status` too.
+        "SanctionKindEnum": "moderation.models.SanctionKind",
+        "AppealStatusEnum": "moderation.models.AppealStatus",
     },
 }
 
