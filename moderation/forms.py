@@ -158,3 +158,14 @@ class AppealForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="A moderator of the shows where it holds reads it and decides; you'll get a notification.",
     )
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("grant", "Grant"), ("deny", "Deny")])
+    note = forms.CharField(
+        label="Note to them",
+        max_length=500,
+        required=False,
+        help_text="Sent with the decision.",
+        widget=forms.TextInput(attrs={"placeholder": "Optional: why you decided so"}),
+    )

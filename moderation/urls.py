@@ -27,4 +27,7 @@ urlpatterns = [
         name="sanction_impose",
     ),
     path("moderation/sanctions/<int:sanction_id>/lift/", views.sanction_lift_view, name="sanction_lift"),
+    path("moderation/held/<int:held_id>/release/", views.held_message_release_view, name="held_release"),
+    path("moderation/held/<int:held_id>/remove/", views.held_message_remove_view, name="held_remove"),
+    path("moderation/appeals/<int:appeal_id>/decide/", views.appeal_decide_view, name="appeal_decide"),
 ]

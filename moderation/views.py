@@ -24,6 +24,7 @@ from tokshop.users.models import User
 from tokshop.users.selectors import seller_profile_get
 
 from .forms import (
+    AppealDecisionForm,
     AppealForm,
     ModeratorAppointForm,
     MuteWordForm,
@@ -37,8 +38,10 @@ from .models import Sanction, SanctionKind, SanctionScope
 from .reportables import reportable_find
 from .selectors import (
     RECENT_SANCTIONS_DAYS,
+    appeal_list_for_moderator,
     appeal_list_for_user,
     can_moderate,
+    held_message_list_for_moderator,
     moderation_notice_list,
     mute_word_list_for_seller,
     pattern_list_for_seller,
@@ -50,7 +53,8 @@ from .selectors import (
     slow_mode_default_for_seller,
     verification_request_latest,
 )
-from .services.appeals import appeal_create
+from .services.appeals import appeal_create, appeal_decide
+from .services.held import held_message_release, held_message_remove
 from .services.moderators import seller_moderator_appoint_by_email, seller_moderator_remove
 from .services.reports import report_create
 from .services.rules import mute_word_add, mute_word_remove, pattern_add, pattern_remove, slow_mode_set
@@ -64,6 +68,10 @@ SELLER_FORMS: dict[str, type[forms.Form]] = {
     "slow_mode": SlowModeForm,
     "sanction": SanctionForm,
 }
+
+
+# Held messages and appeals shown per seller on the moderators' page; the API pages through the rest.
+QUEUE_PAGE = 50
 
 
 def _sanction_impose(actor: User, seller: User, form: SanctionForm) -> Sanction:
@@ -174,14 +182,19 @@ def _moderating_page(
     request: AuthenticatedHttpRequest, *, failed: tuple[int, SanctionForm] | None = None, status: int = 200
 ) -> HttpResponse:
     now = timezone.now()
+    actor = request.user
     sections = [
         {
             "seller": seller,
             "anchor": f"seller-{seller.pk}",
+            "held": held_message_list_for_moderator(actor=actor).filter(seller_id=seller.pk)[:QUEUE_PAGE],
+            "appeals": appeal_list_for_moderator(actor=actor, pending_only=True).filter(sanction__seller_id=seller.pk)[
+                :QUEUE_PAGE
+            ],
             "sanctions": sanction_list_for_seller(seller_id=seller.pk, now=now),
             "form": failed[1] if failed and failed[0] == seller.pk else SanctionForm(prefix=f"seller-{seller.pk}"),
         }
-        for seller in seller_list_moderated_by(actor=request.user)
+        for seller in seller_list_moderated_by(actor=actor)
     ]
     context = {"sections": sections, "recent_days": RECENT_SANCTIONS_DAYS}
     return render(request, "moderation/moderating.html", context, status=status)
@@ -211,25 +224,69 @@ def moderating_sanction_impose(request: AuthenticatedHttpRequest, seller_id: int
     return _moderating_page(request, failed=(seller_id, form), status=400)
 
 
-@login_required
-@require_POST
-def sanction_lift_view(request: AuthenticatedHttpRequest, sanction_id: int) -> HttpResponse:
-    """Lift a mute or ban from either page, then go back to the page it was lifted from."""
+def _moderator_act(request: AuthenticatedHttpRequest, act: Callable[[], str]) -> HttpResponse:
+    """Run one moderator's action from the moderators' or the seller's page, tell the outcome, and
+    go back to the page (and section) it came from: 404 for what does not exist, 403 outside the
+    shows the actor moderates, any other refusal shown as a message."""
     try:
-        sanction = sanction_lift(actor=request.user, sanction_id=sanction_id)
+        messages.success(request, act())
     except NotFound as error:
         raise Http404(error.message) from error
     except ApplicationError as error:
         if error.status == 403:
             raise DjangoPermissionDenied(error.message) from error
         messages.error(request, error.message)
-    else:
-        verb = "unbanned" if sanction.kind == SanctionKind.BAN else "unmuted"
-        messages.success(request, f"{sanction.user.display_name} is {verb}; they are told.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("moderation:moderating")
     return redirect(back)
+
+
+@login_required
+@require_POST
+def sanction_lift_view(request: AuthenticatedHttpRequest, sanction_id: int) -> HttpResponse:
+    def lift() -> str:
+        sanction = sanction_lift(actor=request.user, sanction_id=sanction_id)
+        verb = "unbanned" if sanction.kind == SanctionKind.BAN else "unmuted"
+        return f"{sanction.user.display_name} is {verb}; they are told."
+
+    return _moderator_act(request, lift)
+
+
+@login_required
+@require_POST
+def held_message_release_view(request: AuthenticatedHttpRequest, held_id: int) -> HttpResponse:
+    def release() -> str:
+        held = held_message_release(actor=request.user, held_id=held_id)
+        return f"{held.sender.display_name}'s message is shown in the chat; they are told."
+
+    return _moderator_act(request, release)
+
+
+@login_required
+@require_POST
+def held_message_remove_view(request: AuthenticatedHttpRequest, held_id: int) -> HttpResponse:
+    def remove() -> str:
+        held = held_message_remove(actor=request.user, held_id=held_id, reason=request.POST.get("reason", ""))
+        return f"{held.sender.display_name}'s message stays hidden; they are told why."
+
+    return _moderator_act(request, remove)
+
+
+@login_required
+@require_POST
+def appeal_decide_view(request: AuthenticatedHttpRequest, appeal_id: int) -> HttpResponse:
+    form = AppealDecisionForm(request.POST)
+
+    def decide() -> str:
+        if not form.is_valid():
+            raise ApplicationError("Grant or deny the appeal; a note is at most 500 characters.")
+        grant = form.cleaned_data["decision"] == "grant"
+        appeal = appeal_decide(actor=request.user, appeal_id=appeal_id, grant=grant, note=form.cleaned_data["note"])
+        outcome = "granted: the sanction is lifted" if grant else "denied: the sanction stays"
+        return f"{appeal.user.display_name}'s appeal is {outcome}; they are told."
+
+    return _moderator_act(request, decide)
 
 
 @login_required

@@ -230,6 +230,9 @@ ROUTES = {
     "moderation/": SELF,
     "moderation/sellers/<int:seller_id>/sanctions/": MODERATES,
     "moderation/sanctions/<int:sanction_id>/lift/": MODERATES,
+    "moderation/held/<int:held_id>/release/": MODERATES,
+    "moderation/held/<int:held_id>/remove/": MODERATES,
+    "moderation/appeals/<int:appeal_id>/decide/": MODERATES,
     # A person's own sanctions and appeals (an appeal names its sanction in the body: SELF_CASES)
     "account/moderation/": SELF,
     "api/v1/me/sanctions/": SELF,
@@ -607,13 +610,17 @@ def test_held_messages_in_another_sellers_shows_are_403_and_unchanged(victim, in
 MODERATOR_CASES = [
     ("post", "moderation:sanction_impose", ["user"]),
     ("post", "moderation:sanction_lift", ["sanction"]),
+    ("post", "moderation:held_release", ["held"]),
+    ("post", "moderation:held_remove", ["held"]),
+    ("post", "moderation:appeal_decide", ["appeal_to_decide"]),
 ]
 
 
 def _sanction_body(victim: dict[str, Any]) -> dict[str, Any]:
     prefix = f"seller-{victim['user'].pk}"
     fields = {"email": victim["troll"].email, "kind": "ban", "duration": "0", "reason": "Mine now"}
-    return {f"{prefix}-{name}": value for name, value in fields.items()}
+    # The held-message and appeal forms are unprefixed; the sanction form's fields carry the seller's prefix.
+    return {"decision": "grant", "reason": "Mine now"} | {f"{prefix}-{name}": value for name, value in fields.items()}
 
 
 @pytest.mark.parametrize("who", ["seller", "appointed"])

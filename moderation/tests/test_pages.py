@@ -2,13 +2,16 @@
 shown where they happen, and nobody acting outside the shows they moderate."""
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from moderation.models import (
+    AppealStatus,
     AuditAction,
+    HeldStatus,
     ModerationAction,
     ModerationPattern,
     ModerationWord,
@@ -18,6 +21,9 @@ from moderation.models import (
     SellerModerator,
     SlowMode,
 )
+from moderation.services.appeals import appeal_create
+from moderation.services.check import check_message
+from moderation.services.held import message_hold
 from moderation.services.moderators import UNKNOWN_EMAIL, seller_moderator_appoint
 from moderation.services.rules import mute_word_add, pattern_add
 from moderation.services.sanctions import sanction_impose, sanction_lift
@@ -469,3 +475,97 @@ def test_get_is_not_allowed_on_the_action_routes(client, seller):
     assert client.get(reverse("moderation:sanction_impose", args=[seller.pk])).status_code == 405
     sanction.refresh_from_db()
     assert sanction.revoked_at is None
+
+
+# --- Held messages and appeals on the moderators' page ----------------------------------------------
+
+
+def _held(seller, text="Text me on 555 123 4567"):
+    sender = UserFactory(display_name="Phil Phone")
+    verdict = check_message(sender=sender, text=text, seller_id=seller.pk, show_id=7)
+    return message_hold(sender=sender, seller_id=seller.pk, show_id=7, verdict=verdict)
+
+
+def test_a_moderator_sees_held_messages_and_appeals_of_the_shows_they_moderate(client, seller, helper):
+    held = _held(seller)
+    troll = UserFactory(display_name="Troll Tom")
+    appeal, _ = appeal_create(user=troll, sanction_id=mute(seller, troll).pk, text="It was a joke, honest")
+    elsewhere = _held(SellerFactory(), text="Call 555 987 6543")
+    client.force_login(helper)
+
+    page = unescape(page_text(client.get(MODERATING)))
+
+    assert held.text in page
+    assert held.verdict_message in page
+    assert appeal.text in page
+    assert elsewhere.text not in page
+
+
+def test_a_moderator_shows_one_held_message_and_keeps_another_hidden(client, seller, helper):
+    shown, hidden = _held(seller), _held(seller, text="pay me on venmo @phil")
+    client.force_login(helper)
+
+    released = client.post(reverse("moderation:held_release", args=[shown.pk]), {"next": MODERATING}, follow=True)
+    removed = client.post(reverse("moderation:held_remove", args=[hidden.pk]), {"next": MODERATING}, follow=True)
+
+    assert "Phil Phone's message is shown in the chat; they are told." in unescape(page_text(released))
+    assert "Phil Phone's message stays hidden; they are told why." in unescape(page_text(removed))
+    shown.refresh_from_db()
+    hidden.refresh_from_db()
+    assert (shown.status, shown.decided_by) == (HeldStatus.RELEASED, helper)
+    assert (hidden.status, hidden.decided_by) == (HeldStatus.REMOVED, helper)
+    again = client.post(reverse("moderation:held_release", args=[hidden.pk]), {"next": MODERATING}, follow=True)
+    assert again.status_code == 200
+    hidden.refresh_from_db()
+    assert hidden.status == HeldStatus.REMOVED
+
+
+@pytest.mark.parametrize(
+    ("decision", "status", "lifted"), [("grant", AppealStatus.GRANTED, True), ("deny", AppealStatus.DENIED, False)]
+)
+def test_a_moderator_decides_an_appeal_with_a_note(client, seller, helper, decision, status, lifted):
+    troll = UserFactory(display_name="Troll Tom")
+    sanction = mute(seller, troll)
+    appeal, _ = appeal_create(user=troll, sanction_id=sanction.pk, text="It was a joke, honest")
+    client.force_login(helper)
+
+    response = client.post(
+        reverse("moderation:appeal_decide", args=[appeal.pk]),
+        {"decision": decision, "note": "Be kind", "next": MODERATING},
+        follow=True,
+    )
+
+    appeal.refresh_from_db()
+    sanction.refresh_from_db()
+    assert "Troll Tom's appeal is" in unescape(page_text(response))
+    assert (appeal.status, appeal.decided_by, appeal.decision_note) == (status, helper, "Be kind")
+    assert (sanction.revoked_at is not None) is lifted
+
+
+def test_an_appeal_without_a_decision_is_refused_and_stays_pending(client, seller, helper):
+    troll = UserFactory()
+    appeal, _ = appeal_create(user=troll, sanction_id=mute(seller, troll).pk, text="Please")
+    client.force_login(helper)
+
+    response = client.post(reverse("moderation:appeal_decide", args=[appeal.pk]), {"decision": "maybe"}, follow=True)
+
+    appeal.refresh_from_db()
+    assert "Grant or deny the appeal" in unescape(page_text(response))
+    assert appeal.status == AppealStatus.PENDING
+
+
+def test_held_messages_and_appeals_elsewhere_are_403_and_unknown_ones_404(client, seller, helper):
+    other = SellerFactory()
+    held = _held(other)
+    troll = UserFactory()
+    appeal, _ = appeal_create(user=troll, sanction_id=mute(other, troll).pk, text="Please")
+    client.force_login(helper)
+
+    assert client.post(reverse("moderation:held_release", args=[held.pk])).status_code == 403
+    assert client.post(reverse("moderation:held_remove", args=[held.pk])).status_code == 403
+    assert client.post(reverse("moderation:appeal_decide", args=[appeal.pk]), {"decision": "grant"}).status_code == 403
+    assert client.post(reverse("moderation:held_release", args=[10**9])).status_code == 404
+    assert client.post(reverse("moderation:appeal_decide", args=[10**9]), {"decision": "grant"}).status_code == 404
+    held.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (held.status, appeal.status) == (HeldStatus.PENDING, AppealStatus.PENDING)

@@ -1,15 +1,19 @@
 """In headless Chromium a seller appoints a moderator, mutes a word, is refused a bad pattern and mutes
-a troll; the moderator signs in, finds the seller's shows from the account menu and lifts the mute."""
+a troll; the moderator signs in, finds the seller's shows from the account menu, shows a message the
+check held and grants the troll's appeal, which lifts the mute."""
 
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from moderation.models import ModerationWord, Sanction, SellerModerator
+from moderation.models import AppealStatus, HeldMessage, HeldStatus, ModerationWord, Sanction, SellerModerator
+from moderation.services.appeals import appeal_create
+from moderation.services.check import check_message
+from moderation.services.held import message_hold
 from tests.browser.helpers import console_errors, shoot, sign_in, viewport_name
 from tests.processes import asgi_server, free_port
-from tokshop.users.models import SellerProfile
+from tokshop.users.models import SellerProfile, User
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,12 +34,13 @@ def shoot_from_top(page: Page, name: str) -> None:
 @pytest.mark.parametrize(
     "viewport", [{"width": 1280, "height": 860}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
 )
-def test_a_seller_appoints_a_moderator_who_lifts_a_mute(browser: Browser, site: str, viewport) -> None:
+def test_a_seller_appoints_a_moderator_who_works_the_queue(browser: Browser, site: str, viewport) -> None:
     kind = viewport_name(viewport)
     profile: SellerProfile = SellerProfileFactory.create(shop_name="Vinyl Vault", user__display_name="Vera Vinyl")
     seller = profile.user
     UserFactory(email="hana@example.com", display_name="Hana Helper")
-    UserFactory(email="tom@example.com", display_name="Troll Tom")
+    troll: User = UserFactory.create(email="tom@example.com", display_name="Troll Tom")
+    phil: User = UserFactory.create(display_name="Phil Phone")
     page = browser.new_page(viewport=viewport)
     errors = console_errors(page)
 
@@ -75,6 +80,10 @@ def test_a_seller_appoints_a_moderator_who_lifts_a_mute(browser: Browser, site: 
     assert SellerModerator.objects.filter(seller=seller).count() == 1
     assert list(ModerationWord.objects.filter(seller=seller).values_list("word", flat=True)) == ["knockoff"]
 
+    appeal_create(user=troll, sanction_id=Sanction.objects.get().pk, text="It was a joke, honest")
+    verdict = check_message(sender=phil, text="My number is 503 555 0147 for the lamp", seller_id=seller.pk)
+    message_hold(sender=phil, seller_id=seller.pk, verdict=verdict)
+
     helper_page = browser.new_page(viewport=viewport)
     errors += console_errors(helper_page)
     sign_in(helper_page, site, email="hana@example.com", password=PASSWORD)
@@ -85,14 +94,24 @@ def test_a_seller_appoints_a_moderator_who_lifts_a_mute(browser: Browser, site: 
     expect(section).to_contain_text("Vinyl Vault")
     expect(section).to_contain_text("Appointed by Vera Vinyl")
     expect(section.get_by_test_id("sanction-row")).to_contain_text("Troll Tom")
+
+    expect(section.get_by_test_id("held-row")).to_contain_text("My number is 503 555 0147 for the lamp")
+    expect(section.get_by_test_id("appeal-row")).to_contain_text("It was a joke, honest")
     shoot(helper_page, f"{kind}-moderation-4-moderator-page")
 
-    section.get_by_role("button", name="Lift the mute of Troll Tom").click()
-    expect(helper_page.get_by_test_id("message")).to_contain_text("Troll Tom is unmuted; they are told.")
+    section.get_by_role("button", name="Show Phil Phone's message").click()
+    expect(helper_page.get_by_test_id("message")).to_contain_text("Phil Phone's message is shown in the chat")
+    expect(section.get_by_test_id("held-row")).to_have_count(0)
+
+    section.get_by_test_id("appeal-row").get_by_label("Note to Troll Tom").fill("Fair enough, welcome back")
+    section.get_by_test_id("appeal-row").get_by_role("button", name="Grant").click()
+    expect(helper_page.get_by_test_id("message")).to_contain_text("Troll Tom's appeal is granted")
     expect(section.get_by_test_id("sanction-row")).to_have_count(0)
     expect(section.get_by_test_id("sanctions-recent")).to_contain_text("Lifted")
-    shoot_from_top(helper_page, f"{kind}-moderation-5-mute-lifted")
+    shoot_from_top(helper_page, f"{kind}-moderation-5-queue-worked")
 
     assert Sanction.objects.get().revoked_at is not None
+    assert Sanction.objects.get().appeal.status == AppealStatus.GRANTED
+    assert HeldMessage.objects.get().status == HeldStatus.RELEASED
     # The refused pattern came back as the page with its error, answered 400: the one expected entry.
     assert errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"], errors
