@@ -383,6 +383,18 @@ def _described(rows: dict[str, Any]) -> str:
     return render_to_string("admin/moderation/_described.html", {"rows": listed})
 
 
+def sanction_action(kind: str, description: str) -> Callable[..., TemplateResponse | None]:
+    """A queue admin's bulk action that warns, mutes or bans the people behind the chosen rows,
+    after asking the reason (and duration) through the admin's own `_sanction`."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(admin_view: Any, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
+        response: TemplateResponse | None = admin_view._sanction(request, queryset, kind)
+        return response
+
+    return action
+
+
 class QueueAdmin(admin.ModelAdmin):
     """What the report and held-message queues share: read-only rows, decided by actions that ask
     for a reason first and call the moderation services as the signed-in moderator."""
@@ -511,17 +523,9 @@ class ReportAdmin(QueueAdmin):
         title = f"{SanctionKind(kind).label} the people reported"
         return self._ask_then(request, queryset, title=title, sanction=kind, apply=apply)
 
-    @admin.action(description="Warn the person behind it", permissions=["change"])
-    def warn(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.WARNING)
-
-    @admin.action(description="Mute the person behind it", permissions=["change"])
-    def mute(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.MUTE)
-
-    @admin.action(description="Ban the person behind it", permissions=["change"])
-    def ban(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.BAN)
+    warn = sanction_action(SanctionKind.WARNING, "Warn the person behind it")
+    mute = sanction_action(SanctionKind.MUTE, "Mute the person behind it")
+    ban = sanction_action(SanctionKind.BAN, "Ban the person behind it")
 
 
 @admin.register(HeldMessage)
@@ -595,17 +599,9 @@ class HeldMessageAdmin(QueueAdmin):
         title = f"{SanctionKind(kind).label} the senders"
         return self._ask_then(request, queryset, title=title, sanction=kind, apply=apply)
 
-    @admin.action(description="Warn the senders", permissions=["change"])
-    def warn(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.WARNING)
-
-    @admin.action(description="Mute the senders", permissions=["change"])
-    def mute(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.MUTE)
-
-    @admin.action(description="Ban the senders", permissions=["change"])
-    def ban(self, request: HttpRequest, queryset: QuerySet[HeldMessage]) -> TemplateResponse | None:
-        return self._sanction(request, queryset, SanctionKind.BAN)
+    warn = sanction_action(SanctionKind.WARNING, "Warn the senders")
+    mute = sanction_action(SanctionKind.MUTE, "Mute the senders")
+    ban = sanction_action(SanctionKind.BAN, "Ban the senders")
 
 
 class VerificationRejectForm(forms.Form):
