@@ -180,6 +180,11 @@ def _one_member_query() -> tuple[str, tuple[Any, ...]]:
 def trust_score(*, user: User, now: datetime | None = None) -> TrustScore:
     """One member's trust score, in one query."""
     now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded default) adapts dates while compiling, so the compiled query's
+        # stand-ins cannot be swapped: build the query each time, for the one process's few senders.
+        row = User.objects.filter(pk=user.pk).values(**trust_inputs(now=now)).get()
+        return trust_score_from(user=user, inputs=SimpleNamespace(**row), now=now)
     recent_from = _SOME_NOW - RECENT_SANCTION_AGE
     swap: dict[Any, Any] = {_SOME_ID: user.pk, _SOME_NOW: now, recent_from: now - RECENT_SANCTION_AGE}
     sql, params = _one_member_query()

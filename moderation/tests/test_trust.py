@@ -4,6 +4,7 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -142,7 +143,10 @@ def test_scores_stay_between_0_and_100():
     assert trust_score(user=user).score == 0
 
 
-def test_the_compiled_one_member_query_agrees_with_the_listing():
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_the_compiled_one_member_query_agrees_with_the_listing(monkeypatch, vendor):
+    # "sqlite": the embedded default's path, which builds the query each time, run here on PostgreSQL.
+    monkeypatch.setattr(connection, "vendor", vendor)
     buyer, seller = member(400), member(400, is_seller=True)
     orders = [order_placed(buyer, [ProductFactory(seller=seller)]) for _ in range(2)]
     chargeback(orders[0])
