@@ -1,11 +1,12 @@
 """Shared responses: public answers Django gave once, replayed on the event loop without Django.
 
 A view whose answer is the same for every anonymous visitor asking the same URL marks its response
-with `response_share(response, version=...)`, where the version is the one its data was read
-under. The request handler then keeps the response exactly as it left the middleware chain
-(status, every header, body) in Redis, and `SharedResponseReplay`, in front of Django, answers the
-same request with those bytes for as long as that version is the current one. Nothing is derived:
-what is replayed is what Django sent, so the answer cannot differ from Django's own.
+with `response_share(response, version_key=..., version=...)`: the cache key whose every bump
+retires the answer, and the version its data was read under. The request handler then keeps the
+response exactly as it left the middleware chain (status, every header, body) in Redis, and
+`SharedResponseReplay`, in front of Django, answers the same request with those bytes for as long
+as that version is the current one. Nothing is derived: what is replayed is what Django sent, so
+the answer cannot differ from Django's own.
 
 "The same request" is what `shared_key` names: method, Accept, scheme, host (as Django validates
 it: a host Django refuses never has a key) and path. Requests that may be answered differently
