@@ -36,20 +36,21 @@ async def ask(
     method: str = "GET",
     query: bytes = b"",
     host: bytes = b"testserver",
+    scheme: str = "http",
 ) -> Answer:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": method,
-        "scheme": "http",
+        "scheme": scheme,
         "path": path,
         "raw_path": path.encode(),
         "query_string": query,
         "root_path": "",
         "headers": [(b"host", host), *headers],
         "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
+        "server": ("testserver", 443 if scheme == "https" else 80),
     }
     communicator = ApplicationCommunicator(app, scope)
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
@@ -104,6 +105,23 @@ async def test_the_replay_is_djangos_answer_byte_for_byte(app, django_answers, l
         assert django[0] == 200
         assert replayed == again == django
         assert header(replayed, b"set-cookie") is None
+    assert len(django_answers) == 2
+
+
+@pytest.fixture
+def hsts(settings):
+    # Set before the handler loads the middleware, which reads it once.
+    settings.SECURE_HSTS_SECONDS = 3600
+
+
+async def test_https_and_http_answers_are_kept_apart(hsts, app, django_answers, lamp):
+    secure = [await ask(app, scheme="https") for _ in range(2)]
+    plain = [await ask(app) for _ in range(2)]
+
+    assert secure[0] == secure[1]
+    assert plain[0] == plain[1]
+    assert header(secure[1], b"strict-transport-security") == b"max-age=3600"
+    assert header(plain[1], b"strict-transport-security") is None
     assert len(django_answers) == 2
 
 
