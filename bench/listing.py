@@ -8,7 +8,8 @@ order that rotates, `--repeat` times each, and the figures are the medians of th
 
 * **bare** (the baseline): `GET /bench/bare/`, a `JsonResponse` of a constant empty page;
 * **cached**: `GET /api/v1/products/`, the first page (20 products of `--products`) of the public
-  listing as any visitor gets it: from the catalog cache, with its ETag;
+  listing as an anonymous client without cookies gets it: Django's answer from the catalog cache,
+  replayed in front of Django (`tokshop.core.shared_responses`), with its ETag;
 * **revalidated**: the same GET with `If-None-Match`, answered 304 (reported, not compared).
 
 Usage::

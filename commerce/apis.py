@@ -2,7 +2,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,9 +14,10 @@ from rest_framework.views import APIView
 from tokshop.core.apis import request_user, validated, validated_query
 from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.schema import errors
+from tokshop.core.shared_responses import etag_matches, response_share
 
 from . import serializers
-from .catalog_cache import catalog_cached, catalog_etag
+from .catalog_cache import VERSION_KEY, catalog_cached, catalog_etag
 from .models import Category, Order, Product
 from .payments import ChargeStatus
 from .selectors import (
@@ -167,14 +167,16 @@ def _catalog_response(request: Request, key: str, build: Callable[[], Any]) -> R
         return catalog_etag(body), body
 
     # Picture URLs are absolute, so the scheme and host are part of what the body depends on.
-    etag, body = catalog_cached(key=f"{request.build_absolute_uri('/')}|{key}", build=render)
+    version, (etag, body) = catalog_cached(key=f"{request.build_absolute_uri('/')}|{key}", build=render)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    client_has = parse_etags(request.headers.get("If-None-Match", ""))
-    if etag in client_has or "*" in client_has:
-        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    response = Response(headers={**headers, "Content-Type": "application/json"})
-    # Setting the content marks the response rendered: the cached bytes go out as they are.
-    response.content = body
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response = Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    else:
+        response = Response(headers={**headers, "Content-Type": "application/json"})
+        # Setting the content marks the response rendered: the cached bytes go out as they are.
+        response.content = body
+    # Anonymous visitors asking again get this very response replayed in front of Django.
+    response_share(response, version_key=VERSION_KEY, version=version)
     return response
 
 

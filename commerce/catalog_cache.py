@@ -13,7 +13,7 @@ before that commit's bump, and no page of that version is served once the bump h
 import hashlib
 import time
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Generic, NamedTuple, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -59,7 +59,12 @@ def catalog_etag(body: bytes) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def catalog_cached(*, key: str, build: Callable[[], T]) -> T:
+class Cached(NamedTuple, Generic[T]):
+    version: int  # the catalog version the value was built under
+    value: T
+
+
+def catalog_cached(*, key: str, build: Callable[[], T]) -> Cached[T]:
     """The value cached for `key` under the current catalog version, built (and kept) if missing.
 
     `key` must name everything the value depends on besides the catalog itself (filters, page,
@@ -74,8 +79,8 @@ def catalog_cached(*, key: str, build: Callable[[], T]) -> T:
         version = catalog_version()
     page = found.get(page_key)
     if page is not None and page[0] == version:
-        return cast(T, page[1])
+        return Cached(version, cast(T, page[1]))
     # The version was read before the database is: see the module docstring.
     value = build()
     cache.set(page_key, (version, value), PAGE_TIMEOUT)
-    return value
+    return Cached(version, value)

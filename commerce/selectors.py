@@ -86,7 +86,7 @@ def product_page_for_shop(*, shop: SellerProfile, page: str | None, per_page: in
         chosen = Paginator(product_list_for_shop(shop=shop), per_page).get_page(wanted)
         return chosen.number, list(chosen.object_list), chosen.paginator.count
 
-    number, products, count = catalog_cached(key=f"shop|{shop.pk}|{wanted}|{per_page}", build=build)
+    number, products, count = catalog_cached(key=f"shop|{shop.pk}|{wanted}|{per_page}", build=build).value
     paginator = Paginator(products, per_page)
     paginator.count = count  # the whole shop's count, not this page's
     return Page(products, number, paginator)

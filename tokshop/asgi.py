@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels with origin and auth checks."""
+"""ASGI entry point: HTTP through Django (public answers it gave replayed in front of it), WebSockets
+through Channels with origin and auth checks."""
 
 import gc
 import os
@@ -11,6 +12,8 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from analytics.middleware import request_record  # noqa: E402
+from tokshop.core.shared_responses import SharedResponseReplay  # noqa: E402
 from tokshop.notifications.consumers import NotificationConsumer  # noqa: E402
 from tokshop.realtime.middleware import websocket_stack  # noqa: E402
 
@@ -20,7 +23,8 @@ websocket_urlpatterns = [
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Public answers Django has already given are replayed without a thread hop or middleware.
+        "http": SharedResponseReplay(django_asgi_app, record=request_record),
         "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
     }
 )

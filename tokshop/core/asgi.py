@@ -9,6 +9,8 @@ from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponseBase
 
+from .shared_responses import response_keep
+
 # Idle request threads a process keeps; a burst beyond this starts threads that end with it.
 IDLE_REQUEST_THREADS = 64
 
@@ -36,7 +38,13 @@ class RequestThreadsASGIHandler(ASGIHandler):
         self._idle: list[ThreadPoolExecutor] = []
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        response: HttpResponseBase = await sync_to_async(self.get_response)(request)
+        response: HttpResponseBase = await sync_to_async(self.get_response_kept)(request)
+        return response
+
+    def get_response_kept(self, request: HttpRequest) -> HttpResponseBase:
+        """The response, kept for replay if its view shared it (see `shared_responses`)."""
+        response = self.get_response(request)
+        response_keep(request, response)
         return response
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
