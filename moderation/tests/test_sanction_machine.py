@@ -1,9 +1,10 @@
 """R17 of QUALITY.md: sanctions against a pure model. Moderators warn (three warnings mute by
 themselves, for longer each time), mute, ban, unmute and unban; abusive messages warn; the clock
-passes expiries and the sweep runs. A muted or banned sender never gets a message through, one
-whose sanctions all ended posts again within one sweep, and every action leaves exactly one audit row.
+passes expiries and the sweep runs; other people report the sender. A muted or banned sender never
+gets a message through, one whose sanctions all ended posts again within one sweep, every action
+leaves exactly one audit row, and each reporter's reports of the sender are one report.
 
-(A `report` rule joins this machine after the merge; reports have their own machine meanwhile.)"""
+Deciding reports and sanctioning from the queue are checked by test_report_machine.py."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +16,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from moderation.models import AuditAction, ModerationAction, Sanction, SanctionKind, SanctionScope
+from moderation.models import AuditAction, ModerationAction, Report, ReportReason, Sanction, SanctionKind, SanctionScope
 from moderation.services.check import Action, check_message
 from moderation.services.moderators import staff_moderator_appoint
+from moderation.services.reports import report_create
 from moderation.services.sanctions import (
     AUTOMATIC_MUTE_DURATIONS,
     WARNINGS_TO_MUTE,
@@ -78,6 +80,8 @@ def machine(django_capture_on_commit_callbacks):
             self.imposed: list[Imposed] = []
             self.audits = 0
             self.posts = 0
+            self.reporters: list[Any] = [UserFactory(), UserFactory()]
+            self.reported: set[int] = set()
 
         # --- The model of escalation ------------------------------------------------------------
 
@@ -246,7 +250,20 @@ def machine(django_capture_on_commit_callbacks):
             else:
                 assert verdict.action == Action.ALLOW, verdict
 
+        @rule(reporter=st.sampled_from([0, 1]), reason=st.sampled_from(list(ReportReason)))
+        def report(self, reporter, reason):
+            report, created = report_create(
+                reporter=self.reporters[reporter], kind="user", object_id=self.user.pk, reason=reason
+            )
+            assert created == (reporter not in self.reported)
+            assert report.target_user_id == self.user.pk
+            self.reported.add(reporter)
+
         # --- Invariants ---------------------------------------------------------------------------
+
+        @invariant()
+        def one_report_per_reporter(self):
+            assert Report.objects.filter(target_user=self.user).count() == len(self.reported)
 
         @invariant()
         def every_sanction_is_a_row_and_every_action_one_audit_row(self):
