@@ -16,6 +16,16 @@ from django.utils.text import Truncator
 from tokshop.users.models import User
 
 
+def decided_exactly_when_closed(*, open_status: str, decided_at: str, name: str) -> models.CheckConstraint:
+    """A queue row (report, held message, appeal, verification) has a decision time exactly when
+    it has left its open status."""
+    return models.CheckConstraint(
+        condition=Q(status=open_status, **{f"{decided_at}__isnull": True})
+        | (~Q(status=open_status) & Q(**{f"{decided_at}__isnull": False})),
+        name=name,
+    )
+
+
 class SanctionKind(models.TextChoices):
     WARNING = "warning", "Warning"
     MUTE = "mute", "Mute"
@@ -342,10 +352,8 @@ class Report(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["reporter", "content_type", "object_id"], name="report_once_per_reporter"),
-            models.CheckConstraint(
-                condition=Q(status=ReportStatus.OPEN, decided_at__isnull=True)
-                | (~Q(status=ReportStatus.OPEN) & Q(decided_at__isnull=False)),
-                name="report_decided_when_closed",
+            decided_exactly_when_closed(
+                open_status=ReportStatus.OPEN, decided_at="decided_at", name="report_decided_when_closed"
             ),
         ]
 
@@ -391,10 +399,8 @@ class HeldMessage(models.Model):
             models.Index(fields=["sender", "-created_at"], name="held_sender_recent"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status=HeldStatus.PENDING, decided_at__isnull=True)
-                | (~Q(status=HeldStatus.PENDING) & Q(decided_at__isnull=False)),
-                name="held_decided_when_closed",
+            decided_exactly_when_closed(
+                open_status=HeldStatus.PENDING, decided_at="decided_at", name="held_decided_when_closed"
             ),
             models.CheckConstraint(condition=~Q(text=""), name="held_text_not_empty"),
         ]
@@ -472,9 +478,9 @@ class VerificationRequest(models.Model):
                 | (Q(entity_type=EntityType.COMPANY) & ~Q(company_number="")),
                 name="verification_identity_matches_entity",
             ),
-            models.CheckConstraint(
-                condition=Q(status=VerificationStatus.PENDING, reviewed_at__isnull=True)
-                | (~Q(status=VerificationStatus.PENDING) & Q(reviewed_at__isnull=False)),
+            decided_exactly_when_closed(
+                open_status=VerificationStatus.PENDING,
+                decided_at="reviewed_at",
                 name="verification_reviewed_when_decided",
             ),
             models.CheckConstraint(
@@ -521,10 +527,8 @@ class Appeal(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="appeal_status_oldest")]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="appeal_text_not_empty"),
-            models.CheckConstraint(
-                condition=Q(status=AppealStatus.PENDING, decided_at__isnull=True)
-                | (~Q(status=AppealStatus.PENDING) & Q(decided_at__isnull=False)),
-                name="appeal_decided_when_not_pending",
+            decided_exactly_when_closed(
+                open_status=AppealStatus.PENDING, decided_at="decided_at", name="appeal_decided_when_not_pending"
             ),
         ]
 
