@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
+from django.utils import timezone
 
 from tokshop.notifications.models import Notification, NotificationKind
 
@@ -20,6 +21,7 @@ from .models import (
     Report,
     Sanction,
     SanctionKind,
+    SanctionScope,
     SellerModerator,
     SlowMode,
     VerificationRequest,
@@ -187,3 +189,12 @@ def report_get_for_reporter(*, reporter: "User", target: Model) -> Report | None
 def verification_request_latest(*, seller: "User") -> VerificationRequest | None:
     """The seller's most recent verification request: the pending one, or the last decision."""
     return VerificationRequest.objects.filter(seller=seller).select_related("reviewer").first()
+
+
+def ban_in_force(*, user_id: int, seller_id: int, show_id: int | None, now: datetime | None = None) -> Sanction | None:
+    """The ban that keeps `user_id` out of this seller's show, if any: everywhere, the seller's shows, or this show."""
+    where = Q(scope=SanctionScope.GLOBAL) | Q(scope=SanctionScope.SELLER, seller_id=seller_id)
+    if show_id is not None:
+        where |= Q(scope=SanctionScope.SHOW, show_id=show_id)
+    bans = Sanction.objects.in_force(now or timezone.now()).filter(where, user_id=user_id, kind=SanctionKind.BAN)
+    return bans.order_by("created_at").first()

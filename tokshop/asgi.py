@@ -13,12 +13,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from analytics.middleware import request_record  # noqa: E402
+from shows.consumers import ShowConsumer  # noqa: E402
 from tokshop.core.shared_responses import SharedResponseReplay  # noqa: E402
 from tokshop.notifications.consumers import NotificationConsumer  # noqa: E402
 from tokshop.realtime.middleware import websocket_stack  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("ws/shows/<int:show_id>/", ShowConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("tokshop.notifications.api_urls")),
     path("", include("commerce.api_urls")),
     path("", include("moderation.api_urls")),
+    path("", include("shows.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("tokshop.notifications.urls")),
     path("", include("commerce.urls")),
     path("", include("moderation.urls")),
+    path("", include("shows.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

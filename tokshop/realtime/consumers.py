@@ -71,6 +71,10 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
 
     handlers: ClassVar[dict[str, str]] = {}
     snapshot_type: ClassVar[str] = "snapshot"
+    # Whether people who are not signed in may follow the stream (watching a public show); they
+    # may send only the messages listed in `anonymous_handlers`, and `ping`.
+    anonymous_allowed: ClassVar[bool] = False
+    anonymous_handlers: ClassVar[frozenset[str]] = frozenset()
 
     stream: str
     last_seq: int = 0
@@ -99,10 +103,11 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         self.max_frame_bytes = config["MAX_FRAME_BYTES"]
         self.bucket = TokenBucket(config["FRAME_RATE"], config["FRAME_BURST"])
         await self.accept()
-        if self.user is None or not self.user.is_authenticated:
+        self.is_signed_in = self.user is not None and self.user.is_authenticated
+        if not self.is_signed_in and not self.anonymous_allowed:
             await self.close(code=closecodes.UNAUTHENTICATED, reason="unauthenticated")
             return
-        if await cache.aget(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk)):
+        if self.is_signed_in and await cache.aget(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk)):
             await self.close(code=closecodes.FLOODING, reason="flooding")
             return
         stream = await self.authorize()
@@ -112,7 +117,8 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         self.metrics_label = type(self).__name__
         WEBSOCKET_CONNECTIONS.labels(consumer=self.metrics_label).inc()
         # Control messages to the user (such as "your session ended") use the channel layer.
-        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        if self.is_signed_in:
+            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await self._follow(self._since_from_query())
 
     async def disconnect(self, code: int) -> None:
@@ -125,6 +131,8 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         await get_hub().unsubscribe(self.stream, self)
         if self._catch_up_task is not None:
             self._catch_up_task.cancel()
+        if not self.is_signed_in:
+            return
         try:
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
         except (RedisError, OSError):
@@ -243,6 +251,9 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         if method is None:
             await self.send_error(ref, "unknown_type", f"Unknown message type {message['type'][:64]!r}.")
             return
+        if not self.is_signed_in and message["type"] not in self.anonymous_handlers:
+            await self.send_error(ref, "sign_in_required", "Sign in to do that.")
+            return
         try:
             await getattr(self, method)(message)
         except ApplicationError as error:
@@ -251,7 +262,8 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     async def _refuse_flood(self) -> None:
         self._strikes += 1
         if self._strikes >= FLOOD_STRIKES:
-            await cache.aset(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk), 1, timeout=FLOOD_COOLOFF_SECONDS)
+            if self.is_signed_in:
+                await cache.aset(FLOOD_COOLOFF_KEY.format(user_id=self.user.pk), 1, timeout=FLOOD_COOLOFF_SECONDS)
             await self.close(code=closecodes.FLOODING, reason="flooding")
             return
         # One error frame a second at most: answering every dropped frame would amplify a flood.

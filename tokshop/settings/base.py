@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "commerce",
     "analytics",
     "moderation",
+    "shows",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ShowsConfig(AppConfig):
+    name = "shows"
+    verbose_name = "Shows"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,3 @@
+from .room import ShowConsumer
+
+__all__ = ["ShowConsumer"]

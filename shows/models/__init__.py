@@ -1,0 +1,15 @@
+"""The shows app's models, one module per part of a show (split: there are many)."""
+
+from .shows import ON_AIR, RESTART_WINDOW, Follow, LineupItem, Show, ShowQuerySet, ShowReminder, ShowStatus, Visibility
+
+__all__ = [
+    "ON_AIR",
+    "RESTART_WINDOW",
+    "Follow",
+    "LineupItem",
+    "Show",
+    "ShowQuerySet",
+    "ShowReminder",
+    "ShowStatus",
+    "Visibility",
+]

@@ -1,0 +1,10 @@
+"""Domain signals the shows app sends after commit, for the apps above it (auctions, referrals,
+analytics) to act on."""
+
+from django.dispatch import Signal
+
+# A show went on air (first time or restarted). kwargs: show (shows.models.Show).
+show_went_live = Signal()
+
+# A show ended (by its host, a moderator, or the reconcile job finding its room gone). kwargs: show.
+show_ended = Signal()
