@@ -2,12 +2,16 @@
 (S7), webhooks are verified and applied once (S8), and the reconcile job repairs lost webhooks (R16).
 The real SDK talks to a local fake of the room service (livekit_fake.py)."""
 
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from livekit import api
 from livekit.api.access_token import Claims
@@ -16,7 +20,7 @@ from rest_framework.test import APIClient
 from moderation.models import SanctionKind, SanctionScope
 from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.sanctions import sanction_impose
-from shows.livekit import LiveKitGateway, VideoServiceError
+from shows.livekit import LiveKitGateway, VideoServiceError, livekit_enabled
 from shows.models import ShowParticipant, ShowStatus, VideoRoom, VideoRoomState, VideoWebhookEvent, Visibility
 from shows.selectors_room import room_enter, room_snapshot
 from shows.services.lifecycle import show_end, show_go_live, show_restart
@@ -543,3 +547,33 @@ def test_the_gateway_answers_a_missing_room_as_gone(fake_livekit):
     assert gateway.room_delete(name="show-0") is False
     assert gateway.participant_list(room="show-0") == []
     assert gateway.participant_remove(room="show-0", identity="guest-x") is False
+
+
+# --- Configuration -------------------------------------------------------------------------------------
+
+
+def test_half_a_livekit_configuration_refuses_to_start(settings):
+    settings.LIVEKIT_URL, settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET = "wss://video.example.com", "", ""
+    with pytest.raises(ImproperlyConfigured, match="LIVEKIT_API_KEY, LIVEKIT_API_SECRET"):
+        livekit_enabled()
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("", ["'self'"]),
+        ("wss://video.example.com", ["'self'", "wss://video.example.com", "https://video.example.com"]),
+    ],
+)
+def test_pages_may_reach_the_livekit_host_only_while_video_is_on(url, allowed):
+    code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokshop.settings.test", "LIVEKIT_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == repr(allowed)
