@@ -6,12 +6,14 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.urls import reverse
 from livekit import api
 from livekit.api.access_token import Claims
@@ -577,3 +579,32 @@ def test_pages_may_reach_the_livekit_host_only_while_video_is_on(url, allowed):
         check=True,
     )
     assert result.stdout.strip() == repr(allowed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_event_apply_it_once(fake_livekit):
+    show = ShowFactory(live=True)
+    viewer = UserFactory()
+    body, token = signed_webhook(a_join_event(show.pk, f"user-{viewer.pk}-cc"))
+    start = threading.Barrier(4)
+    answers: list[dict[str, Any]] = []
+
+    def deliver_once() -> None:
+        try:
+            start.wait()
+            response = APIClient().post(
+                webhook_url(), body, content_type="application/webhook+json", HTTP_AUTHORIZATION=token
+            )
+            answers.append(response.json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(answer["duplicate"] for answer in answers) == [False, True, True, True]
+    assert VideoWebhookEvent.objects.count() == 1
+    assert list(ShowParticipant.objects.values_list("identity", "user_id")) == [(f"user-{viewer.pk}-cc", viewer.pk)]

@@ -183,7 +183,8 @@
     room.on(events.TrackMuted, function () { self.refresh(); });
     room.on(events.TrackUnmuted, function () { self.refresh(); });
     room.on(events.AudioPlaybackStatusChanged, function () {
-      if (self.sound) self.sound.hidden = room.canPlaybackAudio;
+      // Only a connected room has sound to offer; a failed attempt must not show the button.
+      if (self.sound) self.sound.hidden = self.room !== room || room.canPlaybackAudio;
     });
     room.on(events.Disconnected, function () {
       self.room = null;
@@ -236,6 +237,7 @@
     this.tracks = [];
     this.room = null;
     this.busy = false;
+    this.error = "";
     const self = this;
     this.cameraButton.addEventListener("click", function () {
       if (self.tracks.length) self.stopAll(); else self.preview();
@@ -248,6 +250,7 @@
 
   Host.prototype.render = function () {
     const onAir = ON_AIR.indexOf(this.status) !== -1;
+    if (this.help) this.help.classList.toggle("field-error", Boolean(this.error));
     this.cameraButton.textContent = this.tracks.length ? "Turn camera off" : "Preview camera";
     this.broadcastButton.textContent = this.room ? "Stop broadcasting" : "Start broadcasting";
     this.broadcastButton.disabled = this.busy || (!this.room && !onAir);
@@ -255,7 +258,8 @@
     this.broadcastButton.classList.toggle("button-danger-outline", Boolean(this.room));
     this.broadcastButton.classList.toggle("button-primary", !this.room);
     if (!this.help) return;
-    if (this.room) this.help.textContent = "You're broadcasting: viewers see and hear you.";
+    if (this.error) this.help.textContent = this.error;
+    else if (this.room) this.help.textContent = "You're broadcasting: viewers see and hear you.";
     else if (onAir) this.help.textContent = "Viewers see and hear you once you start broadcasting.";
     else this.help.textContent = "You can broadcast once the show is live.";
   };
@@ -297,6 +301,7 @@
   Host.prototype.broadcast = function () {
     const self = this;
     const ready = this.tracks.length ? Promise.resolve() : this.preview();
+    this.error = "";
     ready
       .then(function () {
         if (!self.tracks.length) return null;
@@ -323,10 +328,13 @@
         });
       })
       .catch(function (error) {
-        if (error && error.status) {
-          refusal(self.stage, error);
+        // Said below the preview, which stays on: the host sees their camera and what went wrong.
+        if (error && error.code === "show_not_on_air") {
+          self.error = "You can broadcast once the show is live.";
+        } else if (error && error.status) {
+          self.error = "Broadcasting could not start: " + (error.message || "the request was refused.");
         } else {
-          self.stage.say("Broadcasting could not start", String(error && error.message || ""));
+          self.error = "Broadcasting could not start: the video service can't be reached. Try again in a moment.";
         }
       })
       .finally(function () {
@@ -346,6 +354,7 @@
   };
 
   Host.prototype.stopAll = function () {
+    this.error = "";
     this.stopBroadcast();
     this.tracks.forEach(function (track) { track.stop(); });
     this.tracks = [];
