@@ -133,6 +133,18 @@ def _participants_leave(show_id: int, at: datetime) -> int:
     return ShowParticipant.objects.filter(show_id=show_id).present().update(left_at=at, is_publisher=False)
 
 
+def _room_opened(room: VideoRoom, *, sid: str, at: datetime) -> bool:
+    """Record the room's current session as open; False when it already was."""
+    if room.state == VideoRoomState.OPEN and room.sid == sid:
+        return False
+    room.state = VideoRoomState.OPEN
+    room.sid = sid
+    room.opened_at = at
+    room.closed_at = None
+    room.save()
+    return True
+
+
 def _room_closed(room: VideoRoom, at: datetime) -> None:
     room.state = VideoRoomState.CLOSED
     room.closed_at = at
@@ -159,12 +171,7 @@ def video_room_open(*, show_id: int) -> VideoRoom | None:
             departure_timeout=ROOM_DEPARTURE_TIMEOUT,
             metadata=json.dumps({"show_id": show_id}),
         )
-        if room.state != VideoRoomState.OPEN or room.sid != info.sid:
-            room.state = VideoRoomState.OPEN
-            room.sid = info.sid
-            room.opened_at = timezone.now()
-            room.closed_at = None
-            room.save()
+        _room_opened(room, sid=info.sid, at=timezone.now())
         return room
 
 
@@ -280,12 +287,7 @@ def _room_started(show_id: int, *, sid: str, at: datetime) -> None:
         # Someone joined with a token taken before the show ended, and LiveKit made the room anew.
         transaction.on_commit(lambda: video_room_close_task.delay(show_id), robust=True)
         return
-    if room.state != VideoRoomState.OPEN or room.sid != sid:
-        room.state = VideoRoomState.OPEN
-        room.sid = sid
-        room.opened_at = at
-        room.closed_at = None
-        room.save()
+    _room_opened(room, sid=sid, at=at)
 
 
 def _room_finished(show_id: int, *, sid: str, at: datetime) -> None:
@@ -362,12 +364,7 @@ def _room_sync(
     remove (banned)."""
     with transaction.atomic():
         room = _room_lock(show_id)
-        if room.state != VideoRoomState.OPEN or room.sid != sid:
-            room.state = VideoRoomState.OPEN
-            room.sid = sid
-            room.opened_at = at
-            room.closed_at = None
-            room.save()
+        if _room_opened(room, sid=sid, at=at):
             result.rooms_opened += 1
         by_identity = {p.identity: p for p in remote}
         local = {p.identity: p for p in ShowParticipant.objects.select_for_update().filter(show_id=show_id)}
