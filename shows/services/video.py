@@ -126,7 +126,9 @@ def _room_lock(show_id: int) -> VideoRoom:
             VideoRoom.objects.get_or_create(show_id=show_id, defaults={"name": name})
     except IntegrityError:
         pass  # Made by a concurrent call a moment ago; the lock below waits for it.
-    return VideoRoom.objects.select_for_update().select_related("show").get(show_id=show_id)
+    # The room row only: the show's own row stays free for its lifecycle while a room service call
+    # is made under this lock, and the show's status is read fresh once the lock is held.
+    return VideoRoom.objects.select_for_update(of=("self",)).select_related("show").get(show_id=show_id)
 
 
 def _participants_leave(show_id: int, at: datetime) -> int:
@@ -207,7 +209,7 @@ def video_participant_remove(*, show_id: int, identity: str) -> bool:
     gateway = video_gateway()
     with transaction.atomic():
         participant = (
-            ShowParticipant.objects.select_for_update()
+            ShowParticipant.objects.select_for_update(of=("self",))
             .select_related("show")
             .filter(show_id=show_id, identity=identity)
             .first()
@@ -399,7 +401,7 @@ def _room_sync(
 
 def _room_gone(room_id: int, *, listed_at: datetime, result: ReconcileResult) -> None:
     with transaction.atomic():
-        room = VideoRoom.objects.select_for_update().select_related("show").get(pk=room_id)
+        room = VideoRoom.objects.select_for_update(of=("self",)).select_related("show").get(pk=room_id)
         # Opened after the list was taken (a task created it meanwhile): not gone, just not listed yet.
         if room.state != VideoRoomState.OPEN or (room.opened_at and room.opened_at >= listed_at):
             return

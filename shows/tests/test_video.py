@@ -27,7 +27,7 @@ from shows.models import ShowParticipant, ShowStatus, VideoRoom, VideoRoomState,
 from shows.selectors_room import room_enter, room_snapshot
 from shows.services.lifecycle import show_end, show_go_live, show_restart
 from shows.services.video import VIDEO_TOKEN_TTL, video_room_open, video_rooms_reconcile
-from shows.tasks import video_room_open_task
+from shows.tasks import video_room_open_task, video_rooms_reconcile_task
 from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from .factories import ShowFactory
@@ -608,3 +608,14 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(fake_livekit):
     assert sorted(answer["duplicate"] for answer in answers) == [False, True, True, True]
     assert VideoWebhookEvent.objects.count() == 1
     assert list(ShowParticipant.objects.values_list("identity", "user_id")) == [(f"user-{viewer.pk}-cc", viewer.pk)]
+
+
+def test_the_reconcile_job_runs_every_minute_from_the_one_schedule(fake_livekit):
+    from tokshop.celery import app
+
+    entry = app.conf.beat_schedule["shows.video_rooms_reconcile"]
+    assert entry["task"] == video_rooms_reconcile_task.name
+    assert entry["schedule"].remaining_estimate(datetime.now(tz=UTC)) <= timedelta(minutes=1)
+    show = ShowFactory(live=True)
+    assert video_rooms_reconcile_task.delay().get()["rooms_listed"] == 0
+    assert f"show-{show.pk}" in fake_livekit.rooms
