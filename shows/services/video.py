@@ -179,8 +179,11 @@ def video_room_open(*, show_id: int) -> VideoRoom | None:
 
 def video_room_close(*, show_id: int) -> VideoRoom | None:
     """Delete the room of a show that is no longer on air (everyone in it is disconnected); a show
-    on air again (restarted meanwhile) keeps it. None when video is off or the show never had one."""
-    if not livekit_enabled() or not VideoRoom.objects.filter(show_id=show_id).exists():
+    on air again (restarted meanwhile) keeps it. None when video is off.
+
+    The room's row is taken (made if need be) before anything is read, so a close waits for an
+    open of the same show still in progress and then undoes it."""
+    if not livekit_enabled():
         return None
     gateway = video_gateway()
     with transaction.atomic():

@@ -41,6 +41,8 @@ class FakeRoomService:
     # The next calls answer this HTTP status (a server in trouble) instead of doing anything.
     fail_next: int = 0
     fail_status: int = 503
+    # Seconds each call takes before it is answered (a slow server), to let calls overlap.
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -51,6 +53,7 @@ class FakeRoomService:
             self.events.clear()
             self.calls.clear()
             self.fail_next = 0
+            self.delay = 0.0
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
@@ -174,6 +177,8 @@ def _app(fake: FakeRoomService) -> web.Application:
         # Any token that does not verify (forged, expired, malformed) is unauthenticated.
         except Exception:
             return web.json_response({"code": "unauthenticated", "msg": "invalid token"}, status=401)
+        if fake.delay:
+            await asyncio.sleep(fake.delay)
         with fake.lock:
             if fake.fail_next > 0:
                 fake.fail_next -= 1

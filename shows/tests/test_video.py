@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from moderation.models import SanctionKind, SanctionScope
 from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.sanctions import sanction_impose
 from shows.livekit import LiveKitGateway, VideoServiceError, livekit_enabled
-from shows.models import ShowParticipant, ShowStatus, VideoRoom, VideoRoomState, VideoWebhookEvent, Visibility
+from shows.models import Show, ShowParticipant, ShowStatus, VideoRoom, VideoRoomState, VideoWebhookEvent, Visibility
 from shows.selectors_room import room_enter, room_snapshot
 from shows.services.lifecycle import show_end, show_go_live, show_restart
 from shows.services.video import VIDEO_TOKEN_TTL, video_room_open, video_rooms_reconcile
@@ -619,3 +620,47 @@ def test_the_reconcile_job_runs_every_minute_from_the_one_schedule(fake_livekit)
     show = ShowFactory(live=True)
     assert video_rooms_reconcile_task.delay().get()["rooms_listed"] == 0
     assert f"show-{show.pk}" in fake_livekit.rooms
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_show_that_ends_while_its_room_is_being_made_ends_up_without_one(fake_livekit):
+    show = ShowFactory(live=True)
+    fake_livekit.delay = 0.5
+    opening = threading.Event()
+    moments: dict[str, float] = {}
+
+    def open_room() -> None:
+        try:
+            opening.set()
+            video_room_open(show_id=show.pk)
+            moments["opened"] = time.monotonic()
+        finally:
+            connection.close()
+
+    def end_show() -> None:
+        # The host ends the show while the open call holds the room's lock, waiting on the slow
+        # service; the show_ended receiver's close task (run inline here) waits for that lock.
+        try:
+            opening.wait(5)
+            time.sleep(0.1)
+            show_end(actor=show.seller, show_id=show.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_room), threading.Thread(target=end_show)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while "ended" not in moments and time.monotonic() < deadline:
+        if Show.objects.filter(pk=show.pk, status=ShowStatus.ENDED).exists():
+            moments["ended"] = time.monotonic()
+        time.sleep(0.01)
+    for thread in threads:
+        thread.join(30)
+
+    # The show ended before the room service answered: only the room's row was locked, not the show's ...
+    assert moments["ended"] < moments["opened"]
+    # ... and the close waited for the open, then deleted what it made: no room outlives the show.
+    assert fake_livekit.methods() == ["CreateRoom", "DeleteRoom"]
+    assert fake_livekit.rooms == {}
+    assert VideoRoom.objects.get(show=show).state == VideoRoomState.CLOSED
