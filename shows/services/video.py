@@ -461,8 +461,11 @@ def video_rooms_reconcile() -> ReconcileResult:
 
 def _room_delete_off_air(gateway: VideoGateway, *, name: str, show_id: int, result: ReconcileResult) -> None:
     gateway.room_delete(name=name)
+    now = timezone.now()
     with transaction.atomic():
         room = VideoRoom.objects.select_for_update().filter(show_id=show_id).first()
         if room is not None and room.state != VideoRoomState.CLOSED:
-            _room_closed(room, timezone.now())
+            _room_closed(room, now)
+        # Participants are known even of a room Tokshop never recorded (its room_started was lost).
+        result.participants_left += _participants_leave(show_id, now)
     result.rooms_closed += 1

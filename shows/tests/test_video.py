@@ -448,8 +448,8 @@ def test_a_mute_or_a_ban_elsewhere_removes_nobody(fake_livekit, django_capture_o
 def local_state() -> tuple[dict[str, str], dict[str, set[tuple[str, bool]]]]:
     rooms = {r.name: r.sid for r in VideoRoom.objects.filter(state=VideoRoomState.OPEN)}
     participants: dict[str, set[tuple[str, bool]]] = {name: set() for name in rooms}
-    for p in ShowParticipant.objects.present().select_related("show__video_room"):
-        participants.setdefault(p.show.video_room.name, set()).add((p.identity, p.is_publisher))
+    for p in ShowParticipant.objects.present():
+        participants.setdefault(f"show-{p.show_id}", set()).add((p.identity, p.is_publisher))
     return rooms, participants
 
 
@@ -462,10 +462,11 @@ def remote_state(fake: FakeRoomService) -> tuple[dict[str, str], dict[str, set[t
     return rooms, participants
 
 
+@pytest.mark.parametrize("seed", [16, 17, 18])
 def test_after_losing_30_percent_of_webhooks_one_reconcile_makes_the_rooms_equal(
-    fake_livekit, django_capture_on_commit_callbacks
+    seed, fake_livekit, django_capture_on_commit_callbacks
 ):
-    chance = random.Random(16)
+    chance = random.Random(seed)
     shows = [ShowFactory() for _ in range(12)]
     viewers = [UserFactory() for _ in range(8)]
     for show in shows:
