@@ -150,7 +150,7 @@ def _room_opened(room: VideoRoom, *, sid: str, at: datetime) -> bool:
 def _room_closed(room: VideoRoom, at: datetime) -> None:
     room.state = VideoRoomState.CLOSED
     room.closed_at = at
-    room.save(update_fields=["state", "closed_at", "updated_at"])
+    room.save(update_fields=["state", "sid", "closed_at", "updated_at"])
     _participants_leave(room.show_id, at)
 
 
@@ -272,6 +272,10 @@ def _event_apply(event: api.WebhookEvent) -> None:
         return
     at = _event_time(event)
     kind = event.event
+    # LiveKit gives each session of a room its own sid: once a session finished, nothing that
+    # happened in it (delivered late) opens the room or puts anyone back in it.
+    if kind != "room_finished" and _session_finished(show_id, event.room.sid):
+        return
     if kind == "room_started":
         _room_started(show_id, sid=event.room.sid, at=at)
     elif kind == "room_finished":
@@ -284,6 +288,10 @@ def _event_apply(event: api.WebhookEvent) -> None:
         _participant_seen(show_id, event.participant, at=at, present=True, publishing=kind == "track_published")
 
 
+def _session_finished(show_id: int, sid: str) -> bool:
+    return bool(sid) and VideoRoom.objects.filter(show_id=show_id, sid=sid, state=VideoRoomState.CLOSED).exists()
+
+
 def _room_started(show_id: int, *, sid: str, at: datetime) -> None:
     from ..tasks import video_room_close_task
 
@@ -292,6 +300,8 @@ def _room_started(show_id: int, *, sid: str, at: datetime) -> None:
         # Someone joined with a token taken before the show ended, and LiveKit made the room anew.
         transaction.on_commit(lambda: video_room_close_task.delay(show_id), robust=True)
         return
+    if room.sid != sid and room.opened_at is not None and at < room.opened_at:
+        return  # The start of an earlier session, delivered after a newer one opened.
     _room_opened(room, sid=sid, at=at)
 
 
@@ -299,6 +309,7 @@ def _room_finished(show_id: int, *, sid: str, at: datetime) -> None:
     room = _room_lock(show_id)
     if room.sid and sid and room.sid != sid:
         return  # The end of an earlier session of the room, delivered after the show went live again.
+    room.sid = room.sid or sid
     if room.state != VideoRoomState.CLOSED:
         _room_closed(room, at)
     if room.show.is_on_air:

@@ -665,3 +665,22 @@ def test_a_show_that_ends_while_its_room_is_being_made_ends_up_without_one(fake_
     assert fake_livekit.methods() == ["CreateRoom", "DeleteRoom"]
     assert fake_livekit.rooms == {}
     assert VideoRoom.objects.get(show=show).state == VideoRoomState.CLOSED
+
+
+def test_events_of_a_finished_session_delivered_late_change_nothing(fake_livekit):
+    show = ShowFactory(live=True)
+    name = f"show-{show.pk}"
+    fake_livekit.join(name, "guest-early")
+    fake_livekit.finish(name)
+    started, joined, left, finished = fake_livekit.events
+
+    assert deliver(finished).status_code == 200
+    for late in (started, joined):
+        assert deliver(late).status_code == 200
+
+    room = VideoRoom.objects.get(show=show)
+    assert (room.state, room.sid) == (VideoRoomState.CLOSED, finished.room.sid)
+    assert not ShowParticipant.objects.present().exists()
+    assert deliver(left).status_code == 200
+    show.refresh_from_db()
+    assert show.status == ShowStatus.ENDED
