@@ -8,5 +8,8 @@ class ShowsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers_video
+        from .livekit import livekit_enabled
 
+        # Half a LiveKit configuration stops the site when it starts, not at its first live show.
+        livekit_enabled()
         receivers_video.connect()

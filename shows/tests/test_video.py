@@ -561,6 +561,13 @@ def test_half_a_livekit_configuration_refuses_to_start(settings):
     with pytest.raises(ImproperlyConfigured, match="LIVEKIT_API_KEY, LIVEKIT_API_SECRET"):
         livekit_enabled()
 
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokshop.settings.test", "LIVEKIT_URL": "wss://video.example.com"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert "LiveKit needs LIVEKIT_API_KEY, LIVEKIT_API_SECRET as well" in result.stderr
+
 
 @pytest.mark.parametrize(
     ("url", "allowed"),
@@ -571,7 +578,8 @@ def test_half_a_livekit_configuration_refuses_to_start(settings):
 )
 def test_pages_may_reach_the_livekit_host_only_while_video_is_on(url, allowed):
     code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['connect-src'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokshop.settings.test", "LIVEKIT_URL": url}
+    keys = {"LIVEKIT_URL": url, "LIVEKIT_API_KEY": url and API_KEY, "LIVEKIT_API_SECRET": url and API_SECRET}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokshop.settings.test", **keys}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code],
         env=env,
