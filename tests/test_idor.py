@@ -247,6 +247,10 @@ ROUTES = {
     # another seller's, and a body naming another seller, a status or a reviewer)
     "seller/verification/": SELF,
     "api/v1/seller/verification/": SELF,
+    # A show's video: the token follows the room's entry rules, tried for each kind of caller in
+    # shows/tests/test_video.py (S7); LiveKit's deliveries are signed with the API secret (S8).
+    "api/v1/shows/<int:show_id>/video-token/": PUBLIC,
+    "webhooks/livekit/": WEBHOOK,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}

@@ -49,4 +49,11 @@ app.conf.beat_schedule = {
         "task": "moderation.abuse_warnings_record",
         "schedule": crontab(),
     },
+    # LiveKit's webhooks are best effort (dropped after 30 s in its queue): every minute the show
+    # rooms and their participants are read back from the room service, so a lost "room finished"
+    # leaves a show live for a minute at most and a banned viewer who slipped back in is removed.
+    "shows.video_rooms_reconcile": {
+        "task": "shows.video_rooms_reconcile",
+        "schedule": crontab(),
+    },
 }
