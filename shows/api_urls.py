@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis_chat
+
+urlpatterns: list = [
+    path("shows/<int:show_id>/messages/", apis_chat.ShowMessageListApi.as_view(), name="show-messages"),
+    path("shows/<int:show_id>/stats/", apis_chat.ShowStatsApi.as_view(), name="show-stats"),
+]

@@ -13,6 +13,7 @@ from tokshop.core.errors import PermissionDenied
 from .events import show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
+from .selectors_chat import room_chat_state
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -58,4 +59,5 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
             "is_host": viewer.is_host,
             "can_moderate": viewer.can_moderate,
         },
+        **room_chat_state(show=show, viewer=viewer),
     }
