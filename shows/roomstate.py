@@ -34,8 +34,11 @@ class Counts:
 
 
 class RoomState(Protocol):
-    def join(self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None) -> bool:
-        """Count the socket present until `expires_ms`; False (nothing counted) when `limit` sockets already are."""
+    def join(
+        self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None, is_staff: bool
+    ) -> bool:
+        """Count the socket present until `expires_ms`; False (nothing counted) when `limit` viewers'
+        sockets already are. Staff sockets are counted but never refused, nor counted against it."""
 
     def heartbeat(self, show_id: int, socket_id: str, expires_ms: int) -> None: ...
 
@@ -62,34 +65,47 @@ class RoomState(Protocol):
         """Remember `value` as the last one broadcast for `what` and return the one before it."""
 
 
+# KEYS: viewers' sockets, staff sockets (the host and moderators: counted, never refused, and not
+# counted against the limit), unique viewers, peak. ARGV: now, socket, viewer, limit (0: none, -1:
+# a staff socket), expiry, key TTL.
 JOIN_SCRIPT = """
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local limit = tonumber(ARGV[4])
-if limit > 0 and redis.call('ZCARD', KEYS[1]) >= limit and not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+local sockets = KEYS[1]
+if limit < 0 then
+  sockets = KEYS[2]
+elseif limit > 0 and redis.call('ZCARD', KEYS[1]) >= limit and not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
   return 0
 end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[5]), ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
-local current = redis.call('ZCARD', KEYS[1])
-if current > tonumber(redis.call('GET', KEYS[3]) or '0') then
-  redis.call('SET', KEYS[3], current)
+redis.call('ZADD', sockets, tonumber(ARGV[5]), ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+local current = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
+if current > tonumber(redis.call('GET', KEYS[4]) or '0') then
+  redis.call('SET', KEYS[4], current)
 end
-for i = 1, 3 do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[6])) end
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[6])) end
 return 1
 """
 
 COUNTS_SCRIPT = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]))
-local current = redis.call('ZCARD', KEYS[1])
-local peak = tonumber(redis.call('GET', KEYS[3]) or '0')
-return {current, peak, redis.call('SCARD', KEYS[2])}
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[1]))
+local current = redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2])
+local peak = tonumber(redis.call('GET', KEYS[4]) or '0')
+return {current, peak, redis.call('SCARD', KEYS[3])}
 """
 
 
 class RedisRoomState:
     def __init__(self, store: RedisBackend) -> None:
-        self.client: redis.Redis = store.sync_client
+        # Its own pool: this state is read as text, the streams' client answers bytes.
+        self.client = redis.Redis(
+            connection_pool=redis.BlockingConnectionPool.from_url(
+                store.url, max_connections=store.max_connections, timeout=5, decode_responses=True
+            )
+        )
         self.prefix = f"{store.prefix}:room"
         self._join = self.client.register_script(JOIN_SCRIPT)
         self._counts = self.client.register_script(COUNTS_SCRIPT)
@@ -98,18 +114,32 @@ class RedisRoomState:
         return f"{self.prefix}:{show_id}:{name}"
 
     def _presence_keys(self, show_id: int) -> list[str]:
-        return [self.key(show_id, "present"), self.key(show_id, "viewers"), self.key(show_id, "peak")]
+        return [
+            self.key(show_id, "present"),
+            self.key(show_id, "staff"),
+            self.key(show_id, "viewers"),
+            self.key(show_id, "peak"),
+        ]
 
-    def join(self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None) -> bool:
-        args: list[str | int] = [now_ms(), socket_id, viewer_key, limit or 0, expires_ms, KEY_TTL_SECONDS]
+    def join(
+        self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None, is_staff: bool
+    ) -> bool:
+        bound = -1 if is_staff else limit or 0
+        args: list[str | int] = [now_ms(), socket_id, viewer_key, bound, expires_ms, KEY_TTL_SECONDS]
         return bool(self._join(keys=self._presence_keys(show_id), args=args))
 
     def heartbeat(self, show_id: int, socket_id: str, expires_ms: int) -> None:
-        # Only a socket still counted: one whose beats stopped long enough to be dropped joins again.
-        self.client.zadd(self.key(show_id, "present"), {socket_id: expires_ms}, xx=True)
+        # Only a socket still counted: one whose beats stopped long enough to be dropped stays out.
+        pipe = self.client.pipeline()
+        for name in ("present", "staff"):
+            pipe.zadd(self.key(show_id, name), {socket_id: expires_ms}, xx=True)
+        pipe.execute()
 
     def leave(self, show_id: int, socket_id: str) -> None:
-        self.client.zrem(self.key(show_id, "present"), socket_id)
+        pipe = self.client.pipeline()
+        for name in ("present", "staff"):
+            pipe.zrem(self.key(show_id, name), socket_id)
+        pipe.execute()
 
     def counts(self, show_id: int) -> Counts:
         current, peak, unique = self._counts(keys=self._presence_keys(show_id), args=[now_ms()])
@@ -156,6 +186,7 @@ class RedisRoomState:
 @dataclass
 class _Room:
     present: dict[str, int] = field(default_factory=dict)
+    staff: dict[str, int] = field(default_factory=dict)
     viewers: set[str] = field(default_factory=set)
     peak: int = 0
     typing: dict[str, int] = field(default_factory=dict)
@@ -164,8 +195,13 @@ class _Room:
     published: dict[str, str] = field(default_factory=dict)
 
     def purge(self, now: int) -> None:
-        for socket_id in [s for s, expires in self.present.items() if expires <= now]:
-            del self.present[socket_id]
+        for sockets in (self.present, self.staff):
+            for socket_id in [s for s, expires in sockets.items() if expires <= now]:
+                del sockets[socket_id]
+
+    @property
+    def current(self) -> int:
+        return len(self.present) + len(self.staff)
 
 
 class MemoryRoomState:
@@ -176,32 +212,37 @@ class MemoryRoomState:
     def _room(self, show_id: int) -> _Room:
         return self._rooms.setdefault(show_id, _Room())
 
-    def join(self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None) -> bool:
+    def join(
+        self, show_id: int, socket_id: str, viewer_key: str, expires_ms: int, limit: int | None, is_staff: bool
+    ) -> bool:
         with self._lock:
             room = self._room(show_id)
             room.purge(now_ms())
-            if limit and len(room.present) >= limit and socket_id not in room.present:
+            if not is_staff and limit and len(room.present) >= limit and socket_id not in room.present:
                 return False
-            room.present[socket_id] = expires_ms
+            (room.staff if is_staff else room.present)[socket_id] = expires_ms
             room.viewers.add(viewer_key)
-            room.peak = max(room.peak, len(room.present))
+            room.peak = max(room.peak, room.current)
             return True
 
     def heartbeat(self, show_id: int, socket_id: str, expires_ms: int) -> None:
         with self._lock:
             room = self._room(show_id)
-            if socket_id in room.present:
-                room.present[socket_id] = expires_ms
+            for sockets in (room.present, room.staff):
+                if socket_id in sockets:
+                    sockets[socket_id] = expires_ms
 
     def leave(self, show_id: int, socket_id: str) -> None:
         with self._lock:
-            self._room(show_id).present.pop(socket_id, None)
+            room = self._room(show_id)
+            room.present.pop(socket_id, None)
+            room.staff.pop(socket_id, None)
 
     def counts(self, show_id: int) -> Counts:
         with self._lock:
             room = self._room(show_id)
             room.purge(now_ms())
-            return Counts(len(room.present), max(room.peak, len(room.present)), len(room.viewers))
+            return Counts(room.current, max(room.peak, room.current), len(room.viewers))
 
     def typing(self, show_id: int, name: str, expires_ms: int) -> None:
         with self._lock:

@@ -94,8 +94,8 @@ def presence_enter(*, show: Show, viewer: RoomViewer, socket_id: str, visitor: s
     `max_viewers` sockets (its host and moderators always enter). `visitor` identifies someone who
     is not signed in (their session key)."""
     viewer_key = f"u{viewer.user_id}" if viewer.user_id is not None else f"a{anonymous_id(visitor)}"
-    limit = None if viewer.is_staff_of_room else show.max_viewers
-    if not room_state().join(show.pk, socket_id, viewer_key, now_ms() + PRESENCE_TTL_MS, limit):
+    expires = now_ms() + PRESENCE_TTL_MS
+    if not room_state().join(show.pk, socket_id, viewer_key, expires, show.max_viewers, viewer.is_staff_of_room):
         raise RoomFull("This show's room is full.")
     session = ViewerSession.objects.create(
         show=show,

@@ -291,7 +291,14 @@ async def test_a_ban_from_the_room_closes_the_banned_users_room_socket():
     host, _ = await joined(show, show.seller)
 
     await host.send_json_to(
-        {"type": "room.moderate", "ref": "b", "user_id": sender.pk, "action": "ban", "scope": "seller", "reason": "Abuse"}
+        {
+            "type": "room.moderate",
+            "ref": "b",
+            "user_id": sender.pk,
+            "action": "ban",
+            "scope": "seller",
+            "reason": "Abuse",
+        }
     )
 
     assert (await receive_type(host, "room.moderate_ack"))["scope"] == "seller"
@@ -399,7 +406,8 @@ async def test_the_snapshot_holds_the_last_fifty_messages_and_the_staff_queue():
 
     texts = [m["text"] for m in snapshot["chat"]["messages"]]
     assert texts == [f"line {n}" for n in range(5, 55)]
-    assert "held" not in snapshot and "stats" not in snapshot
+    assert "held" not in snapshot
+    assert "stats" not in snapshot
     assert staff_snapshot["held"] == []
     assert staff_snapshot["stats"]["chat_messages"] == 0
     await host.disconnect()
