@@ -71,9 +71,17 @@ def _chat_open_check(*, show: Show, sender: User) -> None:
 
 
 def _text_valid(text: Any) -> str:
-    if not isinstance(text, str):
+    if not isinstance(text, str) or "\x00" in text:
         raise ApplicationError("Write a message first.", code="invalid_text", fields={"text": ["Write a message."]})
     return text
+
+
+def _ref_valid(ref: str) -> str:
+    # The database keeps text without NUL characters; a client id is never meant to hold one.
+    if len(ref) > REF_MAX_LENGTH or "\x00" in ref:
+        message = f"A ref is at most {REF_MAX_LENGTH} characters, with no NUL."
+        raise ApplicationError(message, code="invalid_ref", fields={"ref": [message]})
+    return ref
 
 
 def _publish(message: ChatMessage) -> None:
@@ -85,7 +93,7 @@ def chat_post(*, sender: User, show_id: int, text: Any, ref: str = "") -> ChatPo
     refused (the check's code, nothing stored). Idempotent on `ref`: a retried frame returns what
     the first one made."""
     text = _text_valid(text)
-    ref = ref[:REF_MAX_LENGTH]
+    ref = _ref_valid(ref)
     show = _show(show_id)
     _chat_open_check(show=show, sender=sender)
     if ref:
@@ -148,7 +156,8 @@ def chat_delete(*, actor: User, show_id: int, message_id: Any, reason: str = "")
         target_user=message.sender,
         seller_id=show.seller_id,
         show_id=show.pk,
-        reason=(reason if isinstance(reason, str) else "").strip() or "Deleted from the show's chat",
+        reason=(reason if isinstance(reason, str) else "").replace("\x00", "").strip()[:500]
+        or "Deleted from the show's chat",
         details={"kind": "message", "object_id": message.pk, "text": message.text},
     )
     return message
@@ -210,7 +219,7 @@ def chat_product_highlight(*, show_id: int, item_id: int) -> ChatMessage:
 
 
 def _moderation_order(action: Any, scope: Any, minutes: Any, reason: Any) -> tuple[str, str, timedelta | None, str]:
-    if action not in ROOM_ACTIONS:
+    if not isinstance(action, str) or action not in ROOM_ACTIONS:
         raise ApplicationError(
             "Choose warn, mute or ban.", code="invalid_action", fields={"action": ["warn, mute or ban"]}
         )
@@ -224,7 +233,7 @@ def _moderation_order(action: Any, scope: Any, minutes: Any, reason: Any) -> tup
             message = f"A duration is 1 to {MAX_MINUTES} minutes, or none."
             raise ApplicationError(message, code="invalid_minutes", fields={"minutes": [message]})
         duration = timedelta(minutes=minutes)
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500 or "\x00" in reason:
         message = "Say why, in at most 500 characters."
         raise ApplicationError(message, code="invalid_reason", fields={"reason": [message]})
     return ROOM_ACTIONS[action], scope, duration, reason.strip()

@@ -137,6 +137,7 @@ async def test_a_held_message_goes_to_the_staff_only_until_released():
         ("chat_off", {"text": "hello"}, "chat_disabled"),
         ("ended", {"text": "hello"}, "show_ended"),
         (None, {"text": 42}, "invalid_text"),
+        (None, {"text": "nul\u0000byte"}, "invalid_text"),
         (None, {}, "invalid_text"),
         (None, {"text": "   "}, "empty"),
         (None, {"text": "x" * 501}, "too_long"),
