@@ -12,7 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core.cache import cache
 
-from conftest import ORIGIN, communicator
+from conftest import communicator
 from moderation.tests.factories import TrustedUserFactory
 from shows.models import ChatMessage
 from shows.services.chat import chat_system_post
