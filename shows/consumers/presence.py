@@ -125,7 +125,9 @@ class PresencePart(RoomPart):
         await self.reply(message, "presence.heartbeat_ack", interval=presence.HEARTBEAT_SECONDS)
 
     async def presence_typing(self, message: dict[str, Any]) -> None:
-        if await self.call(presence.presence_typing, show_id=self.show.pk, name=self.viewer.display_name):
+        if await self.call(
+            presence.presence_typing, show_id=self.show.pk, user_id=self.user.pk, name=self.viewer.display_name
+        ):
             publish_later(presence.TYPING_WINDOW_MS, presence.presence_typing_publish, show_id=self.show.pk)
         if message.get("ref") is not None:
             await self.reply(message, "presence.typing_ack")

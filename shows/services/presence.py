@@ -131,9 +131,9 @@ def presence_count_publish(*, show_id: int) -> None:
         show_event(show_id, "presence.count", {"current": counts.current, "peak": counts.peak, "unique": counts.unique})
 
 
-def presence_typing(*, show_id: int, name: str) -> bool:
-    """`name` is typing for the next five seconds; True when the caller should publish the line."""
-    room_state().typing(show_id, name, now_ms() + TYPING_MS)
+def presence_typing(*, show_id: int, user_id: int, name: str) -> bool:
+    """The user is typing for the next five seconds; True when the caller should publish the line."""
+    room_state().typing(show_id, f"{user_id}:{name}", now_ms() + TYPING_MS)
     return claim(show_id, "typing", TYPING_WINDOW_MS)
 
 
@@ -142,10 +142,11 @@ def presence_typing_publish(*, show_id: int) -> int | None:
     (someone stops counting as typing then), None when nobody is typing."""
     state = room_state()
     state.release(show_id, "typing")
-    names, first_expiry = state.typing_names(show_id)
-    body = json.dumps(names)
+    typists, first_expiry = state.typing_names(show_id)
+    body = json.dumps(typists)
     if state.swap_published(show_id, "typing", body) != body:
-        show_event(show_id, "presence.typing", {"names": names})
+        ids, names = zip(*(typist.split(":", 1) for typist in typists), strict=True) if typists else ((), ())
+        show_event(show_id, "presence.typing", {"names": list(names), "user_ids": [int(i) for i in ids]})
     if first_expiry is None:
         return None
     return max(first_expiry - now_ms(), TYPING_WINDOW_MS)

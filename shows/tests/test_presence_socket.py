@@ -163,12 +163,13 @@ async def test_heartbeats_keep_a_socket_counted_and_a_silent_one_is_dropped(sett
 async def test_typing_shows_names_and_clears_after_five_seconds():
     show = await make(ShowFactory, live=True)
     watcher, _ = await joined(show)
-    typist, _ = await joined(show, await make(UserFactory, display_name="Tess"))
+    tess = await make(UserFactory, display_name="Tess")
+    typist, _ = await joined(show, tess)
 
     for _ in range(5):
         await typist.send_json_to({"type": "presence.typing"})
     line = await receive_type(watcher, "presence.typing")
-    assert line["names"] == ["Tess"]
+    assert (line["names"], line["user_ids"]) == (["Tess"], [tess.pk])
 
     cleared = await receive_type(watcher, "presence.typing", wait=7)
     assert cleared["names"] == []
