@@ -16,25 +16,14 @@ from tokshop.realtime import closecodes
 from tokshop.users.tests.factories import UserFactory
 
 from .factories import ShowFactory
-from .sockets import closed_with, receive_type, room_socket
+from .sockets import closed_with, joined, make, receive_type, room_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
 
 
 @database_sync_to_async
-def make(factory, **kwargs):
-    return factory(**kwargs)
-
-
-@database_sync_to_async
 def stored(**filters):
     return list(ChatMessage.objects.filter(**filters).order_by("id").values_list("kind", "text", "is_host"))
-
-
-async def joined(show, user=None, query=""):
-    socket = await room_socket(show.pk, user, query)
-    snapshot = await receive_type(socket, "room.snapshot")
-    return socket, snapshot
 
 
 async def no_event(socket, type_, wait=0.4):

@@ -19,20 +19,9 @@ from tokshop.realtime import closecodes
 from tokshop.users.tests.factories import UserFactory
 
 from .factories import LineupItemFactory, ShowFactory
-from .sockets import closed_with, receive_type, room_socket, session_cookie
+from .sockets import closed_with, joined, make, receive_type, room_socket, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
-
-
-@database_sync_to_async
-def make(factory, **kwargs):
-    return factory(**kwargs)
-
-
-async def joined(show, user=None, query=""):
-    socket = await room_socket(show.pk, user, query)
-    snapshot = await receive_type(socket, "room.snapshot")
-    return socket, snapshot
 
 
 async def frames_for(socket, seconds):

@@ -21,20 +21,9 @@ from tokshop.users.services import ws_ticket_issue
 from tokshop.users.tests.factories import UserFactory
 
 from .factories import ShowFactory
-from .sockets import closed_with, receive_type, room_socket, session_cookie
+from .sockets import closed_with, joined, make, receive_type, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
-
-
-@database_sync_to_async
-def make(factory, **kwargs):
-    return factory(**kwargs)
-
-
-async def joined(show, user=None, query=""):
-    socket = await room_socket(show.pk, user, query)
-    snapshot = await receive_type(socket, "room.snapshot")
-    return socket, snapshot
 
 
 async def sequenced_until(socket, count, wait=3):
