@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from moderation.models import AuditAction, HeldMessage, MessageKind, Sanction, SanctionKind, SanctionScope
 from moderation.services.audit import audit_record
-from moderation.services.check import Action, check_message
+from moderation.services.check import Action, Verdict, check_message
 from moderation.services.held import message_hold
 from moderation.services.sanctions import sanction_impose
 from tokshop.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -96,7 +96,21 @@ def chat_post(*, sender: User, show_id: int, text: Any, ref: str = "") -> ChatPo
     ref = _ref_valid(ref)
     show = _show(show_id)
     _chat_open_check(show=show, sender=sender)
+    with transaction.atomic():
+        outcome = _post(sender=sender, show=show, text=text, ref=ref)
+    # Refused after the transaction: what the check recorded on the way (an automatic warning for
+    # abuse) is kept.
+    if isinstance(outcome, Verdict):
+        raise ApplicationError(outcome.message, code=outcome.code)
+    return outcome
+
+
+def _post(*, sender: User, show: Show, text: str, ref: str) -> ChatPosted | Verdict:
     if ref:
+        # One post at a time per sender with a ref: a frame retried on a second socket while the
+        # first is being checked waits, then finds what the first made, instead of being checked
+        # again (and refused as a repeat).
+        get_user_model().objects.select_for_update().filter(pk=sender.pk).first()
         existing = ChatMessage.objects.filter(show=show, sender=sender, client_ref=ref).first()
         if existing is not None:
             return ChatPosted(message=_with_relations(existing.pk))
@@ -107,23 +121,17 @@ def chat_post(*, sender: User, show_id: int, text: Any, ref: str = "") -> ChatPo
                 return ChatPosted(held=held, note=held.verdict_message)
     verdict = check_message(sender=sender, text=text, seller_id=show.seller_id, show_id=show.pk)
     if verdict.action == Action.REJECT:
-        raise ApplicationError(verdict.message, code=verdict.code)
+        return verdict
     if verdict.action == Action.HOLD:
-        with transaction.atomic():
-            held = message_hold(sender=sender, seller_id=show.seller_id, show_id=show.pk, verdict=verdict)
-            show_staff_event(show.pk, "chat.held", {"held": held_message_payload(held)})
+        held = message_hold(sender=sender, seller_id=show.seller_id, show_id=show.pk, verdict=verdict)
+        show_staff_event(show.pk, "chat.held", {"held": held_message_payload(held)})
         if ref:
             cache.set(_held_ref_key(show.pk, sender.pk, ref), held.pk, timeout=HELD_REF_SECONDS)
         return ChatPosted(held=held, note=verdict.message)
-    try:
-        with transaction.atomic():
-            message = ChatMessage.objects.create(
-                show=show, sender=sender, text=verdict.text, is_host=sender.pk == show.seller_id, client_ref=ref
-            )
-            _publish(message)
-    except IntegrityError:
-        # The same frame arrived twice at once (two sockets of one client): the constraint kept one.
-        message = ChatMessage.objects.get(show=show, sender=sender, client_ref=ref)
+    message = ChatMessage.objects.create(
+        show=show, sender=sender, text=verdict.text, is_host=sender.pk == show.seller_id, client_ref=ref
+    )
+    _publish(message)
     note = verdict.message if verdict.action == Action.REPLACE else ""
     return ChatPosted(message=_with_relations(message.pk), note=note)
 
