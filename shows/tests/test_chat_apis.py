@@ -85,3 +85,22 @@ def test_a_reported_show_taken_down_goes_off_air(django_capture_on_commit_callba
     show.refresh_from_db()
     assert show.status == "ended"
     assert ShowStats.objects.filter(show=show).exists()
+
+
+def test_the_admin_deletes_chat_lines_through_the_service(client):
+    from moderation.models import AuditAction, ModerationAction
+
+    show = ShowFactory(live=True)
+    message = ChatMessage.objects.create(show=show, sender=UserFactory(), text="spam link")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:shows_chatmessage_changelist"),
+        {"action": "delete_from_chat", "_selected_action": [message.pk]},
+    )
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.deleted_by == staff
+    assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, show_id=show.pk).count() == 1
