@@ -15,7 +15,7 @@ from tokshop.core.errors import PermissionDenied
 from .events_chat import chat_message_payload, held_message_payload
 from .models import ChatKind, ChatMessage, LineupItem, Show, ShowStats, ViewerSession, Visibility
 from .roomstate import room_state
-from .selectors import show_access_check
+from .selectors import show_access_check, show_can_moderate
 from .services.reactions import REACTIONS
 
 if TYPE_CHECKING:
@@ -100,8 +100,6 @@ def show_stats_live(*, show: Show) -> dict[str, Any]:
 
 def show_stats_get(*, user: User | AnonymousUser, show: Show) -> dict[str, Any]:
     """The stats of a show for its host and moderators: live while it is on air, kept after it."""
-    from .selectors import show_can_moderate
-
     if not show_can_moderate(user=user, show=show):
         raise PermissionDenied("Only the host and the show's moderators see its stats.", code="not_moderator")
     kept = ShowStats.objects.filter(show_id=show.pk).first()
