@@ -13,3 +13,11 @@ class ShowsConfig(AppConfig):
         # Half a LiveKit configuration stops the site when it starts, not at its first live show.
         livekit_enabled()
         receivers_video.connect()
+        from moderation.reportables import reportable_register
+
+        from .receivers import connect
+        from .reportables import reportables
+
+        connect()
+        for reportable in reportables():
+            reportable_register(reportable)

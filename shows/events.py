@@ -33,7 +33,12 @@ def show_event(show_id: int, type_: str, payload: dict[str, Any]) -> None:
 
 
 def show_status_changed(show: Show) -> None:
+    from django.db import transaction
+
+    from .signals import show_status_changed as status_changed
+
     show_event(show.pk, "show.status_changed", {"show": show_state_payload(show)})
+    transaction.on_commit(lambda: status_changed.send(sender=Show, show=show))
 
 
 def show_staff_event(show_id: int, type_: str, payload: dict[str, Any]) -> None:

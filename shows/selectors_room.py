@@ -13,6 +13,7 @@ from tokshop.core.errors import PermissionDenied
 from .events import show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
+from .selectors_chat import room_chat_state
 from .selectors_video import video_state
 
 if TYPE_CHECKING:
@@ -60,4 +61,5 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
             "can_moderate": viewer.can_moderate,
         },
         "video": video_state(show_id=show.pk),
+        **room_chat_state(show=show, viewer=viewer),
     }

@@ -8,3 +8,6 @@ show_went_live = Signal()
 
 # A show ended (by its host, a moderator, or the reconcile job finding its room gone). kwargs: show.
 show_ended = Signal()
+
+# A show's status changed (live, paused, back on air, ended…), sent after commit. kwargs: show.
+show_status_changed = Signal()

@@ -64,6 +64,7 @@ from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from moderation.services.sanctions import sanction_impose
+from shows.tests.factories import ShowFactory
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
@@ -251,6 +252,10 @@ ROUTES = {
     # shows/tests/test_video.py (S7); LiveKit's deliveries are signed with the API secret (S8).
     "api/v1/shows/<int:show_id>/video-token/": PUBLIC,
     "webhooks/livekit/": WEBHOOK,
+    # A show's chat is read by whoever may watch it (shows/tests/test_chat_apis.py tries followers-only
+    # and private shows); its figures are for its host and moderators.
+    "api/v1/shows/<int:show_id>/messages/": PUBLIC,
+    "api/v1/shows/<int:show_id>/stats/": MODERATES,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
@@ -387,6 +392,7 @@ def victim(media):
         "appeal_to_decide": appeal_create(user=troll, sanction_id=sanction.pk, text="The troll appeals")[0],
         "muted": muted,
         "appeal": appeal_create(user=bob, sanction_id=muted.pk, text="Bobs secret appeal")[0],
+        "show": ShowFactory(seller=bob, live=True),
     }
 
 
@@ -655,6 +661,7 @@ API_MODERATOR_CASES = [
         {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "seller", "seller_id": "{user}"},
     ),
     ("post", "api:moderation-sanctions", [], {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "global"}),
+    ("get", "api:show-stats", ["show"], None),
 ]
 
 

@@ -19,6 +19,8 @@ from tokshop.realtime.groups import show_group, show_staff_group
 from ..selectors_room import room_enter, room_snapshot
 from ..services import lifecycle
 from .base import RoomPart
+from .chat import ChatPart
+from .presence import PresencePart
 
 
 class HostControls(RoomPart):
@@ -37,12 +39,14 @@ class HostControls(RoomPart):
         await self.reply(message, "show.control_ack", status=show.status)
 
 
-class ShowConsumer(HostControls):
+class ShowConsumer(HostControls, ChatPart, PresencePart):
     """The room: every part's handlers in one table (a part added to the bases adds its own here)."""
 
-    handlers = {**HostControls.handlers}
+    handlers = {**HostControls.handlers, **ChatPart.handlers, **PresencePart.handlers}
     snapshot_type = "room.snapshot"
     anonymous_allowed = True
+    # Viewers who are not signed in still beat, or the room would stop counting them.
+    anonymous_handlers = frozenset({"presence.heartbeat"})
 
     async def authorize(self) -> str | None:
         show_id = self.scope["url_route"]["kwargs"]["show_id"]
@@ -55,6 +59,8 @@ class ShowConsumer(HostControls):
         except PermissionDenied as refusal:
             await self.close(code=closecodes.NOT_ALLOWED, reason=refusal.code)
             return None
+        if not await self.presence_enter():
+            return None
         if self.viewer.is_staff_of_room:
             # The host and moderators also hear what only they act on (held messages, live stats).
             await self.channel_layer.group_add(show_staff_group(self.show.pk), self.channel_name)
@@ -66,6 +72,7 @@ class ShowConsumer(HostControls):
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
+        await self.presence_exit()
         viewer = getattr(self, "viewer", None)
         if viewer is not None and viewer.is_staff_of_room:
             # The entry expires with the layer's group expiry; only staff messages would reach it.

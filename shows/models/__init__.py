@@ -1,5 +1,6 @@
 """The shows app's models, one module per part of a show (split: there are many)."""
 
+from .chat import ChatKind, ChatMessage, ChatMessageQuerySet
 from .shows import ON_AIR, RESTART_WINDOW, Follow, LineupItem, Show, ShowQuerySet, ShowReminder, ShowStatus, Visibility
 from .video import (
     ShowParticipant,
@@ -9,20 +10,27 @@ from .video import (
     video_room_name,
     video_room_show_id,
 )
+from .viewers import Device, ShowStats, ViewerSession
 
 __all__ = [
     "ON_AIR",
     "RESTART_WINDOW",
+    "ChatKind",
+    "ChatMessage",
+    "ChatMessageQuerySet",
+    "Device",
     "Follow",
     "LineupItem",
     "Show",
     "ShowParticipant",
     "ShowQuerySet",
     "ShowReminder",
+    "ShowStats",
     "ShowStatus",
     "VideoRoom",
     "VideoRoomState",
     "VideoWebhookEvent",
+    "ViewerSession",
     "Visibility",
     "video_room_name",
     "video_room_show_id",

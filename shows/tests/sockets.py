@@ -39,3 +39,15 @@ async def receive_type(socket: WebsocketCommunicator, type_: str, wait: float = 
         message = await socket.receive_json_from(timeout=wait)
         if message["type"] == type_:
             return message
+
+
+@database_sync_to_async
+def make(factory: Any, **kwargs: Any) -> Any:
+    """A factory's object, made from async test code."""
+    return factory(**kwargs)
+
+
+async def joined(show: Any, user: Any = None, query: str = "") -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    """A socket in the show's room and the snapshot it started from."""
+    socket = await room_socket(show.pk, user, query)
+    return socket, await receive_type(socket, "room.snapshot")

@@ -90,7 +90,8 @@ async def test_the_host_pauses_and_resumes_and_every_viewer_hears_it_in_order():
     paused = await receive_type(viewer, "show.status_changed")
     resumed = await receive_type(viewer, "show.status_changed")
     assert [paused["show"]["status"], resumed["show"]["status"]] == ["paused", "live"]
-    assert [paused["seq"], resumed["seq"]] == [snapshot["seq"] + 1, snapshot["seq"] + 2]
+    # In order; the chat's system lines and presence counts may take the numbers in between.
+    assert snapshot["seq"] < paused["seq"] < resumed["seq"]
     await host.disconnect()
     await viewer.disconnect()
 

@@ -285,3 +285,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     # --- channel layer handlers ------------------------------------------------------------
     async def realtime_close(self, event: dict[str, Any]) -> None:
         await self.close(code=closecodes.SESSION_ENDED, reason=event.get("reason", "session_ended"))
+
+    async def realtime_leave_room(self, event: dict[str, Any]) -> None:
+        """Sent to all of a user's sockets when they are banned from live rooms; a socket that is
+        not in one ignores it (the live room's consumer closes itself)."""

@@ -1,0 +1,106 @@
+"""The chat history API and the reportable kinds the shows app registers."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from moderation.services.reports import report_create
+from shows.models import ChatMessage, ShowStats, ViewerSession, Visibility
+from shows.services.chat import chat_system_post
+from tokshop.core.errors import NotFound
+from tokshop.users.tests.factories import UserFactory
+
+from .factories import FollowFactory, ShowFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def history(client, show, **query):
+    return client.get(reverse("api:show-messages", args=[show.pk]), query)
+
+
+def test_anyone_reads_a_public_shows_chat_newest_page_first():
+    show = ShowFactory(live=True)
+    lines = [chat_system_post(show_id=show.pk, text=f"line {n}") for n in range(5)]
+    ChatMessage.objects.filter(pk=lines[4].pk).update(deleted_at=lines[4].created_at)
+    client = APIClient()
+
+    page = history(client, show, limit=2).json()
+    older = history(client, show, limit=2, before=page[0]["id"]).json()
+
+    assert [m["text"] for m in page] == ["line 2", "line 3"]
+    assert [m["text"] for m in older] == ["line 0", "line 1"]
+    assert page[0] == {**page[0], "kind": "system", "sender": None, "is_host": False, "product": None}
+
+
+def test_a_followers_only_or_private_shows_chat_is_for_its_audience():
+    followers = ShowFactory(live=True, visibility=Visibility.FOLLOWERS)
+    private = ShowFactory(live=True, visibility=Visibility.PRIVATE)
+    chat_system_post(show_id=followers.pk, text="for followers")
+    chat_system_post(show_id=private.pk, text="for the invited")
+    client = APIClient()
+    stranger, follower = UserFactory(), UserFactory()
+    FollowFactory(follower=follower, seller=followers.seller)
+
+    client.force_authenticate(stranger)
+    assert (history(client, followers).status_code, history(client, private).status_code) == (403, 403)
+    assert history(client, private, key=private.private_token).json()[0]["text"] == "for the invited"
+    client.force_authenticate(follower)
+    assert history(client, followers).json()[0]["text"] == "for followers"
+    assert client.get(reverse("api:show-messages", args=[987654])).status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"limit": 0}, {"limit": 101}, {"before": "x"}, {"before": -1}])
+def test_a_bad_page_is_400(query):
+    assert history(APIClient(), ShowFactory(live=True), **query).status_code == 400
+
+
+def test_a_message_and_a_show_are_reportable_by_their_audience_only():
+    show = ShowFactory(live=True, visibility=Visibility.PRIVATE)
+    sender, guest, stranger = UserFactory(), UserFactory(), UserFactory()
+    message = ChatMessage.objects.create(show=show, sender=sender, text="rude")
+    ViewerSession.objects.create(show=show, user=guest)
+
+    report, created = report_create(reporter=guest, kind="message", object_id=message.pk, reason="harassment")
+    assert created
+    assert (report.target_user_id, report.seller_id) == (sender.pk, show.seller_id)
+    report_create(reporter=guest, kind="show", object_id=show.pk, reason="scam")
+    for kind, pk in (("message", message.pk), ("show", show.pk)):
+        with pytest.raises(NotFound):
+            report_create(reporter=stranger, kind=kind, object_id=pk, reason="spam")
+
+
+def test_a_reported_show_taken_down_goes_off_air(django_capture_on_commit_callbacks):
+    from moderation.services.moderators import staff_moderator_appoint
+    from moderation.services.reports import report_content_delete
+
+    show = ShowFactory(live=True)
+    staff = UserFactory(is_staff=True)
+    staff_moderator_appoint(user=staff)
+    report, _ = report_create(reporter=UserFactory(), kind="show", object_id=show.pk, reason="prohibited")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report_content_delete(actor=staff, report_id=report.pk, reason="Counterfeit goods")
+
+    show.refresh_from_db()
+    assert show.status == "ended"
+    assert ShowStats.objects.filter(show=show).exists()
+
+
+def test_the_admin_deletes_chat_lines_through_the_service(client):
+    from moderation.models import AuditAction, ModerationAction
+
+    show = ShowFactory(live=True)
+    message = ChatMessage.objects.create(show=show, sender=UserFactory(), text="spam link")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:shows_chatmessage_changelist"),
+        {"action": "delete_from_chat", "_selected_action": [message.pk]},
+    )
+
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.deleted_by == staff
+    assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, show_id=show.pk).count() == 1
