@@ -13,6 +13,7 @@ from tokshop.core.errors import PermissionDenied
 from .events import show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
+from .selectors_interact import interact_snapshot
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -58,4 +59,5 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
             "is_host": viewer.is_host,
             "can_moderate": viewer.can_moderate,
         },
+        **interact_snapshot(show=show, viewer=viewer),
     }

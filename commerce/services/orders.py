@@ -22,19 +22,13 @@ from ..models import (
     StockReservation,
 )
 from ..payments import ChargeStatus, TestGateway, payment_gateway
+from ..selectors import ORDER_SHIPPING_FIELDS
 from ..signals import order_paid
 from .inventory import RESERVATION_TTL, SOLD_OUT, stock_commit, stock_release, stock_reserve, stock_reserve_within
 
 # A flat rate per order (so per seller): each seller ships their own parcel.
 SHIPPING_CENTS = 500
-SHIPPING_FIELDS = (
-    "shipping_name",
-    "shipping_line1",
-    "shipping_line2",
-    "shipping_city",
-    "shipping_postal_code",
-    "shipping_country",
-)
+SHIPPING_FIELDS = ORDER_SHIPPING_FIELDS
 ORDER_TIMESTAMPS = {
     OrderStatus.PAID: "paid_at",
     OrderStatus.SHIPPED: "shipped_at",

@@ -19,6 +19,7 @@ from tokshop.realtime.groups import show_group, show_staff_group
 from ..selectors_room import room_enter, room_snapshot
 from ..services import lifecycle
 from .base import RoomPart
+from .interact import InteractPart
 
 
 class HostControls(RoomPart):
@@ -37,10 +38,11 @@ class HostControls(RoomPart):
         await self.reply(message, "show.control_ack", status=show.status)
 
 
-class ShowConsumer(HostControls):
+class ShowConsumer(HostControls, InteractPart):
     """The room: every part's handlers in one table (a part added to the bases adds its own here)."""
 
-    handlers = {**HostControls.handlers}
+    handlers = {**HostControls.handlers, **InteractPart.handlers}
+    anonymous_handlers = InteractPart.anonymous_handlers
     snapshot_type = "room.snapshot"
     anonymous_allowed = True
 
