@@ -10,7 +10,7 @@ from django.utils import timezone
 POLL_OPTIONS_MIN, POLL_OPTIONS_MAX = 2, 6
 POLL_SECONDS_MIN, POLL_SECONDS_MAX = 10, 600
 POLL_QUESTION_MAX, POLL_OPTION_MAX = 200, 80
-QUESTION_MAX = 300
+QUESTION_MAX = 500  # as long as the message check lets a message be (moderation.filters)
 FLASH_SALE_SECONDS_MIN, FLASH_SALE_SECONDS_MAX = 10, 3600
 
 
