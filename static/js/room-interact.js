@@ -507,10 +507,13 @@
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         const number = function (name) { return parseInt(form.elements[name].value, 10); };
+        const item = form.elements.item_id;
+        const currency = item.options[item.selectedIndex].dataset.currency;
+        const places = ZERO_DECIMAL.indexOf(currency) === -1 ? 2 : 0;
         room.send({
           type: "flash_sale.start",
           item_id: number("item_id"),
-          price_cents: number("price_cents"),
+          price_cents: Math.round(parseFloat(form.elements.price.value) * Math.pow(10, places)),
           seconds: number("seconds"),
           total_limit: number("total_limit"),
           per_buyer_limit: number("per_buyer_limit"),
