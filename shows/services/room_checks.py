@@ -1,4 +1,5 @@
-"""Who may act in a show's room, and when: the checks polls, questions, pins and flash sales share."""
+"""Who may act in a show and its room, and when: the checks the lifecycle, polls, questions, pins and
+flash sales share."""
 
 from __future__ import annotations
 

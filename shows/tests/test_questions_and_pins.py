@@ -10,6 +10,7 @@ from moderation.models import HeldMessage, HeldStatus, MessageKind, SanctionKind
 from moderation.services.held import held_message_release
 from moderation.services.rules import pattern_add
 from moderation.services.sanctions import sanction_impose
+from shows.demo_interact import ensure_room_interactions
 from shows.models import LineupItem, Question, QuestionStatus, QuestionUpvote, Show
 from shows.services.pins import product_click, product_pin, product_unpin
 from shows.services.questions import question_answer, question_ask, question_dismiss, question_upvote
@@ -198,3 +199,17 @@ def test_the_pinned_products_stock_is_told_to_the_room_as_it_changes():
     [event] = room_events(show.pk, "product.stock")
     assert (event["product_id"], event["available"]) == (item.product_id, 3)
     assert room_events(unrelated.pk, "product.stock") == []
+
+
+def test_the_demo_room_has_a_pinned_product_a_closed_poll_and_questions_once():
+    show, item = live_show_with_item()
+    viewers = UserFactory.create_batch(3)
+
+    ensure_room_interactions(show=show, viewers=viewers)
+    ensure_room_interactions(show=show, viewers=viewers)
+
+    show.refresh_from_db()
+    assert show.pinned_item == item
+    [poll] = show.polls.all()
+    assert (poll.status, sum(o.votes for o in poll.options.all())) == ("closed", 3)
+    assert list(show.questions.values_list("status", flat=True).order_by("id")) == ["answered", "open", "open"]
