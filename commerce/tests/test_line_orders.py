@@ -101,3 +101,19 @@ def test_a_refusal_inside_the_callers_transaction_rolls_back_the_callers_writes_
 
     product.refresh_from_db()
     assert product.title == "Rare"
+
+
+def test_an_address_too_long_for_its_column_or_not_text_is_refused_by_field(user):
+    product = ProductFactory()
+
+    with pytest.raises(ApplicationError) as refused:
+        create(user, product, shipping={**ADDRESS, "shipping_city": "x" * 101})
+
+    assert refused.value.fields == {"shipping_city": ["Use at most 100 characters."]}
+    with pytest.raises(ApplicationError) as refused:
+        create(user, product, shipping={**ADDRESS, "shipping_name": ["Ada"], "shipping_city": 7})
+    assert refused.value.fields == {
+        "shipping_city": ["Send this field as text."],
+        "shipping_name": ["Send this field as text."],
+    }
+    assert not Order.objects.exists()
