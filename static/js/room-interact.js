@@ -435,13 +435,38 @@
     renderPinned();
   });
 
+  // A viewer opening a product from the room counts as a click-through: the count is sent first,
+  // and the link followed once it is answered (or after a moment), so leaving the page cannot drop it.
+  const CLICK_WAIT_MS = 400;
+  function clickThrough(event, link, itemId) {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      room.send({ type: "product.click", item_id: parseInt(itemId, 10) }).catch(function () {});
+      return;
+    }
+    event.preventDefault();
+    let followed = false;
+    const follow = function () {
+      if (followed) return;
+      followed = true;
+      window.location.assign(link.href);
+    };
+    window.setTimeout(follow, CLICK_WAIT_MS);
+    room.send({ type: "product.click", item_id: parseInt(itemId, 10) }).then(follow, follow);
+  }
+
+  // The lineup under the pinned product, on the room's page (the console's lineup is the host's own).
+  if (!document.querySelector("[data-console]")) {
+    document.addEventListener("click", function (event) {
+      const link = event.target.closest("[data-lineup-item] a[href]");
+      if (link) clickThrough(event, link, link.closest("[data-lineup-item]").dataset.lineupItem);
+    });
+  }
+
   if (pinnedBox) {
-    // A click-through is counted, then the link is followed as usual.
     pinnedBox.addEventListener("click", function (event) {
       const link = event.target.closest("[data-pinned-link]");
       const card = $(pinnedBox, "[data-pinned-card]");
-      if (!link || !card.dataset.itemId) return;
-      room.send({ type: "product.click", item_id: parseInt(card.dataset.itemId, 10) }).catch(function () {});
+      if (link && card.dataset.itemId) clickThrough(event, link, card.dataset.itemId);
     });
     const buy = $(pinnedBox, "[data-flash-buy]");
     if (buy) {
