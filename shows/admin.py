@@ -1,3 +1,4 @@
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,6 +16,17 @@ from .services.questions import question_dismiss
 # --- Polls, questions and flash sales --------------------------------------------------------
 # Read-only records of what happened in the room; the actions call the same services as the room
 # (staff act as Tokshop's moderators), so the room hears of them.
+def _room_action(request: HttpRequest, rows: Iterable[Any], act: Callable[[Any], Any], done: str) -> None:
+    """Run a room service on each selected row; a refusal (the actor does not moderate there) stops it."""
+    try:
+        for row in rows:
+            act(row)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -46,13 +58,10 @@ class PollAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Close the selected polls")
     def close(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Poll]) -> None:
-        try:
-            for poll in queryset.filter(status="open"):
-                poll_close(actor=request.user, show_id=poll.show_id, poll_id=poll.pk)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The polls are closed.")
+        def close(poll: Poll) -> None:
+            poll_close(actor=request.user, show_id=poll.show_id, poll_id=poll.pk)
+
+        _room_action(request, queryset.filter(status="open"), close, "The polls are closed.")
 
 
 @admin.register(Question)
@@ -66,13 +75,10 @@ class QuestionAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Dismiss the selected questions")
     def dismiss(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Question]) -> None:
-        try:
-            for question in queryset:
-                question_dismiss(actor=request.user, show_id=question.show_id, question_id=question.pk)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The questions are dismissed.")
+        def dismiss(question: Question) -> None:
+            question_dismiss(actor=request.user, show_id=question.show_id, question_id=question.pk)
+
+        _room_action(request, queryset, dismiss, "The questions are dismissed.")
 
 
 @admin.register(FlashSale)
