@@ -7,17 +7,16 @@ class ShowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers_video
+        from moderation.reportables import reportable_register
+
+        from . import receivers, receivers_interact, receivers_video
         from .livekit import livekit_enabled
+        from .reportables import reportables
 
         # Half a LiveKit configuration stops the site when it starts, not at its first live show.
         livekit_enabled()
+        receivers.connect()
         receivers_video.connect()
-        from moderation.reportables import reportable_register
-
-        from .receivers import connect
-        from .reportables import reportables
-
-        connect()
+        receivers_interact.connect()
         for reportable in reportables():
             reportable_register(reportable)

@@ -14,6 +14,7 @@ from .events import show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
 from .selectors_chat import room_chat_state
+from .selectors_interact import interact_snapshot
 from .selectors_video import video_state
 
 if TYPE_CHECKING:
@@ -62,4 +63,5 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
         },
         "video": video_state(show_id=show.pk),
         **room_chat_state(show=show, viewer=viewer),
+        **interact_snapshot(show=show, viewer=viewer),
     }

@@ -256,6 +256,11 @@ ROUTES = {
     # and private shows); its figures are for its host and moderators.
     "api/v1/shows/<int:show_id>/messages/": PUBLIC,
     "api/v1/shows/<int:show_id>/stats/": MODERATES,
+    # A show's questions and polls are for whoever may watch the show; buying in a flash sale makes
+    # the caller's own order (the id names a public sale)
+    "api/v1/shows/<int:show_id>/questions/": PUBLIC,
+    "api/v1/shows/<int:show_id>/polls/": PUBLIC,
+    "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}

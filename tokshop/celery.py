@@ -56,4 +56,15 @@ app.conf.beat_schedule = {
         "task": "shows.video_rooms_reconcile",
         "schedule": crontab(),
     },
+    # Polls and flash sales end by a task due at their end; if that task is lost (a broker
+    # restart), the sweep ends them. Votes and purchases past the end are refused by the clock
+    # meanwhile, so every 15 seconds only bounds how late the room hears of the end.
+    "shows.polls_close_due": {
+        "task": "shows.polls_close_due",
+        "schedule": 15.0,
+    },
+    "shows.flash_sales_end_due": {
+        "task": "shows.flash_sales_end_due",
+        "schedule": 15.0,
+    },
 }

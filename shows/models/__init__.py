@@ -1,6 +1,19 @@
 """The shows app's models, one module per part of a show (split: there are many)."""
 
 from .chat import ChatKind, ChatMessage, ChatMessageQuerySet
+from .interact import (
+    FlashSale,
+    FlashSaleBuyer,
+    FlashSalePurchase,
+    FlashSaleStatus,
+    Poll,
+    PollOption,
+    PollStatus,
+    PollVote,
+    Question,
+    QuestionStatus,
+    QuestionUpvote,
+)
 from .shows import ON_AIR, RESTART_WINDOW, Follow, LineupItem, Show, ShowQuerySet, ShowReminder, ShowStatus, Visibility
 from .video import (
     ShowParticipant,
@@ -19,8 +32,19 @@ __all__ = [
     "ChatMessage",
     "ChatMessageQuerySet",
     "Device",
+    "FlashSale",
+    "FlashSaleBuyer",
+    "FlashSalePurchase",
+    "FlashSaleStatus",
     "Follow",
     "LineupItem",
+    "Poll",
+    "PollOption",
+    "PollStatus",
+    "PollVote",
+    "Question",
+    "QuestionStatus",
+    "QuestionUpvote",
     "Show",
     "ShowParticipant",
     "ShowQuerySet",
