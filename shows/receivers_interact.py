@@ -1,12 +1,12 @@
-"""What polls, questions and flash sales hear from other apps: stock changes (commerce), released
-questions (moderation), and the end of a show (this app's own signal)."""
+"""What polls, questions and flash sales hear from other apps: stock changes and paid orders
+(commerce), released questions (moderation), and the end of a show (this app's own signal)."""
 
 from typing import Any
 
-from commerce.signals import stock_changed
+from commerce.signals import order_paid, stock_changed
 from moderation.signals import held_message_released
 
-from .services.flash_sales import flash_sale_end_for_show
+from .services.flash_sales import flash_sale_end_for_show, flash_sale_order_paid
 from .services.pins import product_stock_changed
 from .services.polls import poll_close_for_show
 from .services.questions import question_from_held
@@ -15,6 +15,11 @@ from .signals import show_ended
 
 def _stock_changed(*, product_id: int, **kwargs: Any) -> None:
     product_stock_changed(product_id=product_id)
+
+
+def _order_paid(*, order: Any, **kwargs: Any) -> None:
+    # Orders count in the show's figures once paid: an unpaid one may expire.
+    flash_sale_order_paid(order_id=order.pk)
 
 
 def _held_message_released(*, held_message: Any, **kwargs: Any) -> None:
@@ -29,5 +34,6 @@ def _show_ended(*, show: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     stock_changed.connect(_stock_changed, dispatch_uid="shows-interact-stock-changed")
+    order_paid.connect(_order_paid, dispatch_uid="shows-interact-order-paid")
     held_message_released.connect(_held_message_released, dispatch_uid="shows-interact-question-released")
     show_ended.connect(_show_ended, dispatch_uid="shows-interact-show-ended")

@@ -22,6 +22,7 @@ from ..models import FlashSale, FlashSaleBuyer, FlashSalePurchase, FlashSaleStat
 from ..models.interact import FLASH_SALE_SECONDS_MAX, FLASH_SALE_SECONDS_MIN
 from .pins import lineup_item_get, pin_locked
 from .room_checks import host_check, id_field, int_field, on_air_check, show_lock
+from .stats import show_stats_add_order
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -194,6 +195,13 @@ def flash_sale_buy(
     coalesce_on_commit(f"flash-sale:{sale.pk}", lambda: flash_sale_update_publish(sale_id=sale.pk))
     sale.refresh_from_db()
     return FlashSaleBought(sale=sale, order=order)
+
+
+def flash_sale_order_paid(*, order_id: int) -> None:
+    """Count a paid flash sale order, at the sale's price, in its show's orders and revenue."""
+    purchase = FlashSalePurchase.objects.filter(order_id=order_id).first()
+    if purchase is not None:
+        show_stats_add_order(show_id=purchase.show_id, revenue_cents=purchase.amount_cents)
 
 
 def flash_sale_update_publish(*, sale_id: int) -> None:

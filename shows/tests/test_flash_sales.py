@@ -11,7 +11,7 @@ from django.utils import timezone
 from commerce.models import Order, OrderStatus, Product, StockReservation
 from commerce.payments import TEST_CARD_SUCCESS
 from commerce.services.orders import order_pay
-from shows.models import FlashSale, FlashSaleBuyer, FlashSalePurchase, FlashSaleStatus
+from shows.models import FlashSale, FlashSaleBuyer, FlashSalePurchase, FlashSaleStatus, ShowStats
 from shows.services.flash_sales import (
     flash_sale_buy,
     flash_sale_end,
@@ -293,15 +293,23 @@ def test_many_buyers_at_once_take_exactly_the_sales_units_within_their_limits():
     assert product.quantity_available >= 0
 
 
-def test_a_flash_sale_order_is_paid_like_any_other_at_the_sale_price():
+def test_a_flash_sale_order_is_paid_like_any_other_and_counts_in_the_shows_figures_once_paid(
+    django_capture_on_commit_callbacks,
+):
     show, item = live_show_with_item(quantity_on_hand=5)
     sale = started(show, item, total_limit=5)
     buyer = buyer_with_address()
-    order = buy(buyer, sale, quantity=2).order
+    with django_capture_on_commit_callbacks(execute=True):
+        order = buy(buyer, sale, quantity=2).order
+        buy(buyer_with_address(), sale, quantity=1)
+    assert not ShowStats.objects.filter(show=show, orders__gt=0).exists()
 
-    outcome = order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = order_pay(buyer=buyer, order_id=order.pk, card_number=TEST_CARD_SUCCESS)
 
     assert outcome.order.status == OrderStatus.PAID
     assert outcome.order.total_cents == 1800 + outcome.order.shipping_cents
     product = Product.objects.get(pk=item.product_id)
-    assert (product.quantity_on_hand, product.quantity_reserved) == (3, 0)
+    assert (product.quantity_on_hand, product.quantity_reserved) == (3, 1)
+    stats = ShowStats.objects.get(show=show)
+    assert (stats.orders, stats.revenue_cents) == (1, 1800)

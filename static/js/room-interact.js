@@ -370,6 +370,7 @@
       }
       quantity.value = String(Math.min(chosen, Math.max(most, 1)));
       submit.disabled = most < 1 || clock(sale.ends_at).done;
+      if (remaining > 0 && most < 1) $(box, "[data-flash-left]").textContent += " · you bought your share";
     }
   }
 
