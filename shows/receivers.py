@@ -7,6 +7,7 @@ from moderation.signals import content_removed, held_message_released
 from .models import Show, ShowStatus
 from .services import lifecycle
 from .services.chat import chat_message_take_down, chat_post_released, chat_system_post
+from .services.presence import viewer_sessions_close
 from .services.stats import show_stats_save
 from .signals import show_ended, show_status_changed
 
@@ -39,6 +40,7 @@ def on_show_status_changed(*, show: Any, **kwargs: Any) -> None:
 
 
 def on_show_ended(*, show: Any, **kwargs: Any) -> None:
+    viewer_sessions_close(show_id=show.pk)
     show_stats_save(show_id=show.pk)
 
 

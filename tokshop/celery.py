@@ -49,4 +49,10 @@ app.conf.beat_schedule = {
         "task": "moderation.abuse_warnings_record",
         "schedule": crontab(),
     },
+    # A show's figures are kept while its host's console is open; this keeps them for a show whose
+    # console is closed too, so a crash loses at most a minute of them.
+    "shows.stats_save_on_air": {
+        "task": "shows.stats_save_on_air",
+        "schedule": crontab(),
+    },
 }

@@ -16,7 +16,8 @@ from ..roomstate import room_state
 from ..selectors_chat import show_stats_live
 
 # The host's console hears the figures every few seconds while they change; the database keeps a
-# copy every minute while someone of the room's staff is there, and a last one when the show ends.
+# copy every minute (a staff socket's tick, and the beat job for shows nobody of the staff watches),
+# and a last one when the show ends.
 STATS_WINDOW_MS = 5_000
 SAVE_WINDOW_MS = 60_000
 
@@ -43,6 +44,14 @@ def show_stats_save(*, show_id: int) -> ShowStats:
     stats.product_clicks = figures["product_clicks"]
     stats.save()
     return stats
+
+
+def show_stats_save_on_air() -> int:
+    """Keep the figures of every show on air; returns how many were saved."""
+    show_ids = list(Show.objects.on_air().values_list("pk", flat=True))
+    for show_id in show_ids:
+        show_stats_save(show_id=show_id)
+    return len(show_ids)
 
 
 @transaction.atomic

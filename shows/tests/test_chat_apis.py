@@ -104,3 +104,21 @@ def test_the_admin_deletes_chat_lines_through_the_service(client):
     message.refresh_from_db()
     assert message.deleted_by == staff
     assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, show_id=show.pk).count() == 1
+
+
+def test_the_beat_job_keeps_on_air_shows_figures_and_an_end_closes_open_sessions(django_capture_on_commit_callbacks):
+    from shows.services.lifecycle import show_end
+    from shows.tasks import show_stats_save_on_air_task
+
+    live, scheduled = ShowFactory(live=True), ShowFactory()
+    left_open = ViewerSession.objects.create(show=live, user=UserFactory())
+
+    assert show_stats_save_on_air_task.delay().get() == 1
+    assert list(ShowStats.objects.values_list("show_id", "sessions")) == [(live.pk, 1)]
+    assert not ShowStats.objects.filter(show=scheduled).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        show_end(actor=live.seller, show_id=live.pk)
+
+    left_open.refresh_from_db()
+    assert left_open.left_at is not None
+    assert ShowStats.objects.get(show=live).average_watch_seconds == left_open.watch_seconds
