@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 TICK = "bench.tick"
 TICK_MARK = f'"type":"{TICK}"'
 TICK_MARK_BYTES = TICK_MARK.encode()
-SNAPSHOT_MARK = '"type":"notification.snapshot"'
+SNAPSHOT_MARK = '"type":"room.snapshot"'
 
 # Handshakes in flight per client process: enough to connect 3,000 viewers in seconds, few enough
 # that daphne's handshake timeout (5 s) never fires while session lookups queue up behind each other.

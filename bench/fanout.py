@@ -5,9 +5,9 @@ For every N the same run measures two servers, each a process of its own on 127.
 * ``raw`` (the baseline): a bare ``websockets`` server subscribed to the stream's Redis channel that
   ``broadcast()``s each event to all its clients;
 * ``tokshop``: the production web server (uvicorn, ``--server daphne`` for daphne) serving
-  ``tokshop.asgi:application``; every viewer opens
-  ``ws/notifications/`` signed in as the same user, so all of them follow the stream ``user.<id>``
-  through the per-process hub (``tokshop/realtime/hub.py``).
+  ``tokshop.asgi:application``; every viewer opens the live room socket ``ws/shows/<id>/`` of one
+  public show on air, signed in as the same user, so all of them follow the show's stream
+  ``show.<id>`` through the per-process hub (``tokshop/realtime/hub.py``).
 
 Both receive the very same frames: this process publishes them with
 ``tokshop.realtime.streams.publish`` (Lua INCR + XADD + PUBLISH), ``rate`` per second for ``seconds``.
@@ -65,6 +65,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 # Every key the benchmark's servers make starts with this, so a run can clear the last one's.
 KEY_PREFIX = "tokshop-bench"
 BENCH_EMAIL = "bench-fanout@example.com"
+BENCH_HOST_EMAIL = "bench-fanout-host@example.com"
 WARMUP_EVENTS = 5
 # Hard bounds, so a wedged server or client ends the run instead of hanging it.
 SERVER_START_TIMEOUT = 30.0
@@ -214,6 +215,8 @@ async def raw_server(port: int, redis_url: str, channel: str) -> None:
 @dataclass
 class Setup:
     env: dict[str, str]
+    # The socket Tokshop's viewers open.
+    path: str
     stream: str
     channel: str
     session: str
@@ -371,7 +374,7 @@ def run_once(kind: str, viewers: int, args: argparse.Namespace, setup: Setup) ->
     port = free_port()
     label = f"{kind}-{viewers}"
     tokshop = kind == "tokshop"
-    url = f"ws://127.0.0.1:{port}/ws/notifications/" if tokshop else f"ws://127.0.0.1:{port}/"
+    url = f"ws://127.0.0.1:{port}{setup.path}" if tokshop else f"ws://127.0.0.1:{port}/"
     origin = f"http://127.0.0.1:{port}"
     cookie = setup.session if tokshop else None
     events = int(args.seconds * args.rate)
@@ -568,8 +571,10 @@ def prepare(database_url: str, redis_url: str, settings: str) -> Setup:
     import redis
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.utils import timezone
 
-    from tokshop.realtime.groups import user_group
+    from shows.models import Show, ShowStatus
+    from tokshop.realtime.groups import show_group
     from tokshop.realtime.streams import backend
 
     # Sequence numbers, logs and channel-layer groups left by an earlier (maybe killed) run.
@@ -581,12 +586,21 @@ def prepare(database_url: str, redis_url: str, settings: str) -> Setup:
     finally:
         client.close()
 
-    user, _ = get_user_model().objects.get_or_create(email=BENCH_EMAIL, defaults={"display_name": "Bench viewer"})
+    users = get_user_model().objects
+    user, _ = users.get_or_create(email=BENCH_EMAIL, defaults={"display_name": "Bench viewer"})
+    seller, _ = users.get_or_create(email=BENCH_HOST_EMAIL, defaults={"display_name": "Bench host", "is_seller": True})
+    now = timezone.now()
+    show, _ = Show.objects.get_or_create(
+        seller=seller,
+        title="Bench show",
+        defaults={"scheduled_start": now, "status": ShowStatus.LIVE, "started_at": now},
+    )
     browser = Client()
     browser.force_login(user)
-    stream = user_group(user.pk)
+    stream = show_group(show.pk)
     return Setup(
         env=env,
+        path=f"/ws/shows/{show.pk}/",
         stream=stream,
         channel=backend().channel(stream),
         session=browser.cookies["sessionid"].value,

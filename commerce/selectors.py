@@ -211,6 +211,28 @@ def order_get_for_buyer(*, buyer: User, order_id: int) -> Order | None:
     return order_list_for_buyer(buyer=buyer).filter(pk=order_id).first()
 
 
+# The address columns an order ships to, in the order forms ask for them.
+ORDER_SHIPPING_FIELDS = (
+    "shipping_name",
+    "shipping_line1",
+    "shipping_line2",
+    "shipping_city",
+    "shipping_postal_code",
+    "shipping_country",
+)
+
+
+def order_shipping_last_used(*, buyer: User) -> dict[str, str] | None:
+    """The address the buyer's latest order ships to, as their saved address; None before any order."""
+    return (
+        Order.objects.filter(buyer=buyer)
+        .exclude(shipping_line1="")
+        .order_by("-created_at", "-id")
+        .values(*ORDER_SHIPPING_FIELDS)
+        .first()
+    )
+
+
 def order_list_for_seller(*, seller: User, status: str | None = None) -> QuerySet[Order]:
     orders = Order.objects.filter(seller=seller)
     if status:

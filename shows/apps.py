@@ -9,9 +9,14 @@ class ShowsConfig(AppConfig):
     def ready(self) -> None:
         from moderation.reportables import reportable_register
 
-        from .receivers import connect
+        from . import receivers, receivers_interact, receivers_video
+        from .livekit import livekit_enabled
         from .reportables import reportables
 
-        connect()
+        # Half a LiveKit configuration stops the site when it starts, not at its first live show.
+        livekit_enabled()
+        receivers.connect()
+        receivers_video.connect()
+        receivers_interact.connect()
         for reportable in reportables():
             reportable_register(reportable)

@@ -14,6 +14,8 @@ from .events import show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
 from .selectors_chat import room_chat_state
+from .selectors_interact import interact_snapshot
+from .selectors_video import video_state
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -59,5 +61,7 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
             "is_host": viewer.is_host,
             "can_moderate": viewer.can_moderate,
         },
+        "video": video_state(show_id=show.pk),
         **room_chat_state(show=show, viewer=viewer),
+        **interact_snapshot(show=show, viewer=viewer),
     }

@@ -248,10 +248,19 @@ ROUTES = {
     # another seller's, and a body naming another seller, a status or a reviewer)
     "seller/verification/": SELF,
     "api/v1/seller/verification/": SELF,
+    # A show's video: the token follows the room's entry rules, tried for each kind of caller in
+    # shows/tests/test_video.py (S7); LiveKit's deliveries are signed with the API secret (S8).
+    "api/v1/shows/<int:show_id>/video-token/": PUBLIC,
+    "webhooks/livekit/": WEBHOOK,
     # A show's chat is read by whoever may watch it (shows/tests/test_chat_apis.py tries followers-only
     # and private shows); its figures are for its host and moderators.
     "api/v1/shows/<int:show_id>/messages/": PUBLIC,
     "api/v1/shows/<int:show_id>/stats/": MODERATES,
+    # A show's questions and polls are for whoever may watch the show; buying in a flash sale makes
+    # the caller's own order (the id names a public sale)
+    "api/v1/shows/<int:show_id>/questions/": PUBLIC,
+    "api/v1/shows/<int:show_id>/polls/": PUBLIC,
+    "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}

@@ -49,6 +49,24 @@ app.conf.beat_schedule = {
         "task": "moderation.abuse_warnings_record",
         "schedule": crontab(),
     },
+    # LiveKit's webhooks are best effort (dropped after 30 s in its queue): every minute the show
+    # rooms and their participants are read back from the room service, so a lost "room finished"
+    # leaves a show live for a minute at most and a banned viewer who slipped back in is removed.
+    "shows.video_rooms_reconcile": {
+        "task": "shows.video_rooms_reconcile",
+        "schedule": crontab(),
+    },
+    # Polls and flash sales end by a task due at their end; if that task is lost (a broker
+    # restart), the sweep ends them. Votes and purchases past the end are refused by the clock
+    # meanwhile, so every 15 seconds only bounds how late the room hears of the end.
+    "shows.polls_close_due": {
+        "task": "shows.polls_close_due",
+        "schedule": 15.0,
+    },
+    "shows.flash_sales_end_due": {
+        "task": "shows.flash_sales_end_due",
+        "schedule": 15.0,
+    },
     # A show's figures are kept while its host's console is open; this keeps them for a show whose
     # console is closed too, so a crash loses at most a minute of them.
     "shows.stats_save_on_air": {

@@ -23,6 +23,7 @@ from ..models import (
     StockReservation,
 )
 from ..selectors import product_get_own_for_update
+from ..signals import stock_changed
 from .wishlist import wishlist_back_in_stock_schedule
 
 RESERVATION_TTL = timedelta(minutes=15)
@@ -44,6 +45,8 @@ def stock_announce(*, product: Product, on_hand_before: int, reserved_before: in
         "product.stock_changed",
         events.product_stock_changed(product_id=product.pk, available=product.quantity_available),
     )
+    product_id = product.pk
+    transaction.on_commit(lambda: stock_changed.send(sender=Product, product_id=product_id), robust=True)
     if reserved_before is None:
         reserved_before = product.quantity_reserved
     if on_hand_before - reserved_before <= 0 < product.quantity_available and product.is_active:

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,19 +22,13 @@ from ..models import (
     StockReservation,
 )
 from ..payments import ChargeStatus, TestGateway, payment_gateway
+from ..selectors import ORDER_SHIPPING_FIELDS
 from ..signals import order_paid
 from .inventory import RESERVATION_TTL, SOLD_OUT, stock_commit, stock_release, stock_reserve, stock_reserve_within
 
 # A flat rate per order (so per seller): each seller ships their own parcel.
 SHIPPING_CENTS = 500
-SHIPPING_FIELDS = (
-    "shipping_name",
-    "shipping_line1",
-    "shipping_line2",
-    "shipping_city",
-    "shipping_postal_code",
-    "shipping_country",
-)
+SHIPPING_FIELDS = ORDER_SHIPPING_FIELDS
 ORDER_TIMESTAMPS = {
     OrderStatus.PAID: "paid_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -50,13 +44,22 @@ def _shipping_clean(shipping: dict[str, str]) -> dict[str, str]:
         raise ApplicationError(
             INVALID_FIELDS, fields={name: ["This field cannot be sent at checkout."] for name in unknown}
         )
-    clean = {name: str(shipping.get(name, "")).strip() for name in SHIPPING_FIELDS}
+    not_text = sorted(name for name, value in shipping.items() if not isinstance(value, str))
+    if not_text:
+        raise ApplicationError(INVALID_FIELDS, fields={name: ["Send this field as text."] for name in not_text})
+    clean = {name: shipping.get(name, "").strip() for name in SHIPPING_FIELDS}
     clean["shipping_country"] = clean["shipping_country"].upper()
     fields = {
         name: ["This field is required."] for name in SHIPPING_FIELDS if name != "shipping_line2" and not clean[name]
     }
     if clean["shipping_country"] and not re.fullmatch(r"[A-Z]{2}", clean["shipping_country"]):
         fields["shipping_country"] = ["Use a two-letter country code, such as US."]
+    # Forms check lengths before calling; callers without a form (the live room's socket) rely on this.
+    for name in SHIPPING_FIELDS:
+        column = Order._meta.get_field(name)
+        longest = column.max_length if isinstance(column, models.CharField) else None
+        if longest is not None and len(clean[name]) > longest and name not in fields:
+            fields[name] = [f"Use at most {longest} characters."]
     if fields:
         raise ApplicationError(INVALID_FIELDS, fields=fields)
     return clean

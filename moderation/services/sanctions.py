@@ -19,6 +19,7 @@ from tokshop.notifications.services import notification_create
 
 from ..abuse_queue import abuse_pop
 from ..models import AuditAction, Sanction, SanctionKind, SanctionScope
+from ..signals import sanction_imposed
 from .audit import STANDING_URL, audit_record, moderation_permission_check
 from .check import ABUSE_REASONS, sanctions_forget
 
@@ -63,6 +64,7 @@ def sanction_create(
     sanction.full_clean()
     sanction.save()
     sanctions_forget(user.pk)
+    transaction.on_commit(lambda: sanction_imposed.send(sender=Sanction, sanction=sanction))
     return sanction
 
 

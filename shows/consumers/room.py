@@ -20,6 +20,7 @@ from ..selectors_room import room_enter, room_snapshot
 from ..services import lifecycle
 from .base import RoomPart
 from .chat import ChatPart
+from .interact import InteractPart
 from .presence import PresencePart
 
 
@@ -39,14 +40,15 @@ class HostControls(RoomPart):
         await self.reply(message, "show.control_ack", status=show.status)
 
 
-class ShowConsumer(HostControls, ChatPart, PresencePart):
+class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart):
     """The room: every part's handlers in one table (a part added to the bases adds its own here)."""
 
-    handlers = {**HostControls.handlers, **ChatPart.handlers, **PresencePart.handlers}
+    handlers = {**HostControls.handlers, **ChatPart.handlers, **PresencePart.handlers, **InteractPart.handlers}
     snapshot_type = "room.snapshot"
     anonymous_allowed = True
-    # Viewers who are not signed in still beat, or the room would stop counting them.
-    anonymous_handlers = frozenset({"presence.heartbeat"})
+    # Viewers who are not signed in still beat, or the room would stop counting them, and their
+    # click-throughs on the pinned product count.
+    anonymous_handlers = frozenset({"presence.heartbeat", "product.click"})
 
     async def authorize(self) -> str | None:
         show_id = self.scope["url_route"]["kwargs"]["show_id"]

@@ -1,7 +1,28 @@
 """The shows app's models, one module per part of a show (split: there are many)."""
 
 from .chat import ChatKind, ChatMessage, ChatMessageQuerySet
+from .interact import (
+    FlashSale,
+    FlashSaleBuyer,
+    FlashSalePurchase,
+    FlashSaleStatus,
+    Poll,
+    PollOption,
+    PollStatus,
+    PollVote,
+    Question,
+    QuestionStatus,
+    QuestionUpvote,
+)
 from .shows import ON_AIR, RESTART_WINDOW, Follow, LineupItem, Show, ShowQuerySet, ShowReminder, ShowStatus, Visibility
+from .video import (
+    ShowParticipant,
+    VideoRoom,
+    VideoRoomState,
+    VideoWebhookEvent,
+    video_room_name,
+    video_room_show_id,
+)
 from .viewers import Device, ShowStats, ViewerSession
 
 __all__ = [
@@ -11,13 +32,30 @@ __all__ = [
     "ChatMessage",
     "ChatMessageQuerySet",
     "Device",
+    "FlashSale",
+    "FlashSaleBuyer",
+    "FlashSalePurchase",
+    "FlashSaleStatus",
     "Follow",
     "LineupItem",
+    "Poll",
+    "PollOption",
+    "PollStatus",
+    "PollVote",
+    "Question",
+    "QuestionStatus",
+    "QuestionUpvote",
     "Show",
+    "ShowParticipant",
     "ShowQuerySet",
     "ShowReminder",
     "ShowStats",
     "ShowStatus",
+    "VideoRoom",
+    "VideoRoomState",
+    "VideoWebhookEvent",
     "ViewerSession",
     "Visibility",
+    "video_room_name",
+    "video_room_show_id",
 ]

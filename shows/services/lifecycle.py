@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from tokshop.core.errors import Conflict, NotFound, PermissionDenied
+from tokshop.core.errors import Conflict
 
 from .. import events
 from ..models import RESTART_WINDOW, Show, ShowStatus
-from ..selectors import show_can_moderate
 from ..signals import show_ended, show_went_live
+from .room_checks import host_check, show_lock, staff_check
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
@@ -38,23 +38,6 @@ REFUSALS: dict[str, str] = {
 }
 
 
-def _show_lock(show_id: int) -> Show:
-    show = Show.objects.select_for_update().filter(pk=show_id).first()
-    if show is None:
-        raise NotFound("No such show.")
-    return show
-
-
-def _host_check(*, actor: User, show: Show) -> None:
-    if actor.pk != show.seller_id:
-        raise PermissionDenied("Only the show's host can do that.", code="not_host")
-
-
-def _staff_check(*, actor: User, show: Show) -> None:
-    if not show_can_moderate(user=actor, show=show):
-        raise PermissionDenied("Only the host and the show's moderators can do that.", code="not_host")
-
-
 def _transition(
     *,
     actor: User | None,
@@ -63,7 +46,7 @@ def _transition(
     check: Callable[..., None] | None,
     stamp: Callable[[Show, datetime], None],
 ) -> Show:
-    show = _show_lock(show_id)
+    show = show_lock(show_id)
     if actor is not None and check is not None:
         check(actor=actor, show=show)
     if show.status == to:
@@ -86,7 +69,7 @@ def show_go_live(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.started_at = now
 
-    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.LIVE, check=_host_check, stamp=stamp)
+    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.LIVE, check=host_check, stamp=stamp)
     transaction.on_commit(lambda: show_went_live.send(sender=Show, show=show))
     return show
 
@@ -98,14 +81,14 @@ def show_pause(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.paused_at = now
 
-    return _transition(actor=actor, show_id=show_id, to=ShowStatus.PAUSED, check=_host_check, stamp=stamp)
+    return _transition(actor=actor, show_id=show_id, to=ShowStatus.PAUSED, check=host_check, stamp=stamp)
 
 
 @transaction.atomic
 def show_resume(*, actor: User, show_id: int) -> Show:
     """Back on air after a pause (host only)."""
-    show = _show_lock(show_id)
-    _host_check(actor=actor, show=show)
+    show = show_lock(show_id)
+    host_check(actor=actor, show=show)
     if show.status == ShowStatus.LIVE:
         return show
     if show.status != ShowStatus.PAUSED:
@@ -124,7 +107,7 @@ def show_end(*, actor: User | None, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.ended_at = now
 
-    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.ENDED, check=_staff_check, stamp=stamp)
+    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.ENDED, check=staff_check, stamp=stamp)
     transaction.on_commit(lambda: show_ended.send(sender=Show, show=show))
     return show
 
@@ -136,7 +119,7 @@ def show_cancel(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.cancelled_at = now
 
-    return _transition(actor=actor, show_id=show_id, to=ShowStatus.CANCELLED, check=_host_check, stamp=stamp)
+    return _transition(actor=actor, show_id=show_id, to=ShowStatus.CANCELLED, check=host_check, stamp=stamp)
 
 
 @transaction.atomic
@@ -155,8 +138,8 @@ def show_fail(*, show_id: int, reason: str) -> Show:
 @transaction.atomic
 def show_restart(*, actor: User, show_id: int) -> Show:
     """Put a show that ended back on air, within two hours of its end (host only)."""
-    show = _show_lock(show_id)
-    _host_check(actor=actor, show=show)
+    show = show_lock(show_id)
+    host_check(actor=actor, show=show)
     if show.is_on_air:
         return show
     if not show.can_restart():

@@ -356,3 +356,23 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 # Webhook signatures older than this are refused (replayed deliveries); Stripe's own default.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_JS_ORIGIN = "https://js.stripe.com"
+
+# --- Video ---------------------------------------------------------------------------------------
+# Unset: shows run without video (the room says so). All three set: LiveKit (shows/livekit.py)
+# rooms, tokens and webhooks. LIVEKIT_URL is the server's WebSocket address (wss://…); the room
+# service is called at the same host over HTTPS.
+LIVEKIT_URL = env("LIVEKIT_URL", default="")
+LIVEKIT_API_KEY = env("LIVEKIT_API_KEY", default="")
+LIVEKIT_API_SECRET = env("LIVEKIT_API_SECRET", default="")
+# A room service call that takes longer fails, and its task retries; a hung call must not hold a worker.
+LIVEKIT_TIMEOUT_SECONDS = env.float("LIVEKIT_TIMEOUT_SECONDS", default=10.0)
+if LIVEKIT_URL:
+    # The player talks to the LiveKit server over WebSocket (and HTTPS when a connection fails, to
+    # say why); no other page origin is needed, and with video off no page allows it.
+    _livekit_host = LIVEKIT_URL.split("://", 1)[-1].split("/", 1)[0]
+    _livekit_secure = LIVEKIT_URL.startswith(("wss://", "https://"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] = [
+        SELF,
+        ("wss://" if _livekit_secure else "ws://") + _livekit_host,
+        ("https://" if _livekit_secure else "http://") + _livekit_host,
+    ]

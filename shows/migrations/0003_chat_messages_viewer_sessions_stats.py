@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shows', '0001_shows_lineups_follows'),
+        ('shows', '0002_video_rooms_participants_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
