@@ -7,6 +7,7 @@ from celery import shared_task
 from .livekit import VideoServiceError
 from .services.flash_sales import flash_sale_end_due, flash_sales_end_due
 from .services.polls import poll_close_due, polls_close_due
+from .services.stats import show_stats_save_on_air
 from .services.video import (
     video_participant_remove,
     video_participants_banned,
@@ -88,3 +89,8 @@ def flash_sale_end_due_task(sale_id: int) -> bool:
 @shared_task(name="shows.flash_sales_end_due")
 def flash_sales_end_due_task() -> int:
     return flash_sales_end_due()
+
+
+@shared_task(name="shows.stats_save_on_air")
+def show_stats_save_on_air_task() -> int:
+    return show_stats_save_on_air()

@@ -67,4 +67,10 @@ app.conf.beat_schedule = {
         "task": "shows.flash_sales_end_due",
         "schedule": 15.0,
     },
+    # A show's figures are kept while its host's console is open; this keeps them for a show whose
+    # console is closed too, so a crash loses at most a minute of them.
+    "shows.stats_save_on_air": {
+        "task": "shows.stats_save_on_air",
+        "schedule": crontab(),
+    },
 }

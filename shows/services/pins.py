@@ -18,6 +18,7 @@ from ..coalesce import coalesce_on_commit
 from ..events import show_event
 from ..events_interact import item_payload
 from ..models import ON_AIR, FlashSale, FlashSaleStatus, LineupItem, Show
+from .chat import chat_product_highlight
 from .room_checks import host_check, id_field, on_air_check, show_lock
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def pin_locked(show: Show, item: LineupItem) -> None:
     show.pinned_at = timezone.now()
     show.save(update_fields=["pinned_item", "pinned_at", "updated_at"])
     show_event(show.pk, "product.pinned", {"item": item_payload(item)})
+    chat_product_highlight(show_id=show.pk, item_id=item.pk)
 
 
 @transaction.atomic

@@ -121,6 +121,18 @@ def presence_leave(*, show_id: int, socket_id: str, session_id: int, watch_secon
     return claim(show_id, "count", COUNT_WINDOW_MS)
 
 
+def viewer_sessions_close(*, show_id: int) -> int:
+    """Close the show's viewer sessions still open when it ends (their sockets may stay in the room, or
+    their server process may have died without saying goodbye): watched until the end."""
+    now = timezone.now()
+    sessions = list(ViewerSession.objects.filter(show_id=show_id, left_at__isnull=True))
+    for session in sessions:
+        session.left_at = now
+        session.watch_seconds = int((now - session.joined_at).total_seconds())
+    ViewerSession.objects.bulk_update(sessions, ["left_at", "watch_seconds"])
+    return len(sessions)
+
+
 def presence_count_publish(*, show_id: int) -> None:
     """Publish the show's viewer counts if they changed since the last ones published."""
     state = room_state()

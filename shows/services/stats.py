@@ -11,12 +11,13 @@ from django.db.models import F
 from tokshop.core.errors import ApplicationError, NotFound
 
 from ..events import show_staff_event
-from ..models import Show, ShowStats
+from ..models import FlashSalePurchase, Show, ShowStats
 from ..roomstate import room_state
 from ..selectors_chat import show_stats_live
 
 # The host's console hears the figures every few seconds while they change; the database keeps a
-# copy every minute while someone of the room's staff is there, and a last one when the show ends.
+# copy every minute (a staff socket's tick, and the beat job for shows nobody of the staff watches),
+# and a last one when the show ends.
 STATS_WINDOW_MS = 5_000
 SAVE_WINDOW_MS = 60_000
 
@@ -45,6 +46,14 @@ def show_stats_save(*, show_id: int) -> ShowStats:
     return stats
 
 
+def show_stats_save_on_air() -> int:
+    """Keep the figures of every show on air; returns how many were saved."""
+    show_ids = list(Show.objects.on_air().values_list("pk", flat=True))
+    for show_id in show_ids:
+        show_stats_save(show_id=show_id)
+    return len(show_ids)
+
+
 @transaction.atomic
 def show_stats_add_order(*, show_id: int, revenue_cents: int) -> None:
     """Count one order placed in the show (a flash sale, an auction won) and its revenue."""
@@ -56,6 +65,16 @@ def show_stats_add_order(*, show_id: int, revenue_cents: int) -> None:
         orders=F("orders") + 1, revenue_cents=F("revenue_cents") + revenue_cents
     )
     show_staff_event(show_id, "room.stats", {"stats": show_stats_live(show=_show(show_id))})
+
+
+def show_stats_order_paid(*, order_id: int) -> bool:
+    """Count a paid order that was placed in a show (a flash sale's) in that show's figures; False
+    for an order placed elsewhere."""
+    purchase = FlashSalePurchase.objects.filter(order_id=order_id).first()
+    if purchase is None:
+        return False
+    show_stats_add_order(show_id=purchase.show_id, revenue_cents=purchase.amount_cents)
+    return True
 
 
 def show_stats_tick(*, show_id: int) -> dict[str, Any] | None:

@@ -104,3 +104,57 @@ def test_the_admin_deletes_chat_lines_through_the_service(client):
     message.refresh_from_db()
     assert message.deleted_by == staff
     assert ModerationAction.objects.filter(action=AuditAction.CONTENT_DELETE, show_id=show.pk).count() == 1
+
+
+def test_the_beat_job_keeps_on_air_shows_figures_and_an_end_closes_open_sessions(django_capture_on_commit_callbacks):
+    from shows.services.lifecycle import show_end
+    from shows.tasks import show_stats_save_on_air_task
+
+    live, scheduled = ShowFactory(live=True), ShowFactory()
+    left_open = ViewerSession.objects.create(show=live, user=UserFactory())
+
+    assert show_stats_save_on_air_task.delay().get() == 1
+    assert list(ShowStats.objects.values_list("show_id", "sessions")) == [(live.pk, 1)]
+    assert not ShowStats.objects.filter(show=scheduled).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        show_end(actor=live.seller, show_id=live.pk)
+
+    left_open.refresh_from_db()
+    assert left_open.left_at is not None
+    assert ShowStats.objects.get(show=live).average_watch_seconds == left_open.watch_seconds
+
+
+def test_a_paid_flash_sale_order_counts_in_its_shows_figures_and_a_pin_is_a_chat_line(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import timezone
+
+    from commerce.payments import TEST_CARD_SUCCESS
+    from commerce.services.orders import order_pay
+    from shows.services.flash_sales import flash_sale_buy, flash_sale_start
+
+    from .interact_helpers import live_show_with_item, saved_address_for
+
+    show, item = live_show_with_item(quantity_on_hand=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        sale = flash_sale_start(
+            actor=show.seller,
+            show_id=show.pk,
+            item_id=item.pk,
+            price_cents=900,
+            seconds=60,
+            total_limit=5,
+            per_buyer_limit=2,
+        )
+    buyer = UserFactory()
+    saved_address_for(buyer)
+    bought = flash_sale_buy(buyer=buyer, sale_id=sale.pk, quantity=2, received_at=timezone.now(), show_id=show.pk)
+    assert not ShowStats.objects.filter(show=show).exists(), "an order counts once it is paid"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_pay(buyer=buyer, order_id=bought.order.pk, card_number=TEST_CARD_SUCCESS)
+
+    stats = ShowStats.objects.get(show=show)
+    assert (stats.orders, stats.revenue_cents) == (1, 1800)
+    highlight = ChatMessage.objects.get(show=show)
+    assert (highlight.kind, highlight.lineup_item_id, highlight.sender_id) == ("product", item.pk, None)
