@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from commerce.signals import order_paid
 from moderation.signals import content_removed, held_message_released
 
 from .models import Show, ShowStatus
 from .services import lifecycle
 from .services.chat import chat_message_take_down, chat_post_released, chat_system_post
 from .services.presence import viewer_sessions_close
-from .services.stats import show_stats_order_paid, show_stats_save
+from .services.stats import show_stats_save
 from .signals import show_ended, show_status_changed
 
 # What the chat says when the show's status changes.
@@ -45,13 +44,8 @@ def on_show_ended(*, show: Any, **kwargs: Any) -> None:
     show_stats_save(show_id=show.pk)
 
 
-def on_order_paid(*, order: Any, **kwargs: Any) -> None:
-    show_stats_order_paid(order_id=order.pk)
-
-
 def connect() -> None:
     held_message_released.connect(on_held_message_released, dispatch_uid="shows.held_message_released")
     content_removed.connect(on_content_removed, dispatch_uid="shows.content_removed")
     show_status_changed.connect(on_show_status_changed, dispatch_uid="shows.show_status_changed")
     show_ended.connect(on_show_ended, dispatch_uid="shows.show_ended")
-    order_paid.connect(on_order_paid, dispatch_uid="shows.order_paid")

@@ -11,7 +11,7 @@ from django.db.models import F
 from tokshop.core.errors import ApplicationError, NotFound
 
 from ..events import show_staff_event
-from ..models import FlashSalePurchase, Show, ShowStats
+from ..models import Show, ShowStats
 from ..roomstate import room_state
 from ..selectors_chat import show_stats_live
 
@@ -65,16 +65,6 @@ def show_stats_add_order(*, show_id: int, revenue_cents: int) -> None:
         orders=F("orders") + 1, revenue_cents=F("revenue_cents") + revenue_cents
     )
     show_staff_event(show_id, "room.stats", {"stats": show_stats_live(show=_show(show_id))})
-
-
-def show_stats_order_paid(*, order_id: int) -> bool:
-    """Count a paid order that was placed in a show (a flash sale's) in that show's figures; False
-    for an order placed elsewhere."""
-    purchase = FlashSalePurchase.objects.filter(order_id=order_id).first()
-    if purchase is None:
-        return False
-    show_stats_add_order(show_id=purchase.show_id, revenue_cents=purchase.amount_cents)
-    return True
 
 
 def show_stats_tick(*, show_id: int) -> dict[str, Any] | None:
