@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from tokshop.users.models import User
 
 
+@dataclass(frozen=True, slots=True)
+class RoomShow:
+    """The show as a socket keeps it: a big room holds thousands of sockets, and what else a show
+    says (its status, its settings) changes while they are open, so services read it fresh."""
+
+    pk: int
+    seller_id: int
+    max_viewers: int | None
+
+    @classmethod
+    def of(cls, show: Show) -> RoomShow:
+        return cls(pk=show.pk, seller_id=show.seller_id, max_viewers=show.max_viewers)
+
+
 @dataclass(frozen=True)
 class RoomViewer:
     """Who a socket belongs to, decided once when it connects."""

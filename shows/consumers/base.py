@@ -8,8 +8,7 @@ from channels.db import database_sync_to_async
 
 from tokshop.realtime.consumers import StreamConsumer
 
-from ..models import Show
-from ..selectors_room import RoomViewer
+from ..selectors_room import RoomShow, RoomViewer
 
 T = TypeVar("T")
 
@@ -20,7 +19,7 @@ class RoomPart(StreamConsumer):
 
     handlers: ClassVar[dict[str, str]] = {}
 
-    show: Show
+    show: RoomShow
     viewer: RoomViewer
 
     async def call(self, service: Callable[..., T], **kwargs: Any) -> T:

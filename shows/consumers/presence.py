@@ -66,7 +66,8 @@ class PresencePart(RoomPart):
         try:
             entered = await self.call(
                 presence.presence_enter,
-                show=self.show,
+                show_id=self.show.pk,
+                max_viewers=self.show.max_viewers,
                 viewer=self.viewer,
                 socket_id=self.channel_name,
                 visitor=visitor,

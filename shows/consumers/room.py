@@ -16,7 +16,7 @@ from tokshop.realtime import closecodes
 from tokshop.realtime.envelope import frame
 from tokshop.realtime.groups import show_group, show_staff_group
 
-from ..selectors_room import room_enter, room_snapshot
+from ..selectors_room import RoomShow, room_enter, room_snapshot
 from ..services import lifecycle
 from .base import RoomPart
 from .chat import ChatPart
@@ -54,13 +54,14 @@ class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart):
         show_id = self.scope["url_route"]["kwargs"]["show_id"]
         key = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("key", [None])[0]
         try:
-            self.show, self.viewer = await database_sync_to_async(room_enter)(user=self.user, show_id=show_id, key=key)
+            show, self.viewer = await database_sync_to_async(room_enter)(user=self.user, show_id=show_id, key=key)
         except NotFound:
             await self.close(code=closecodes.NOT_FOUND, reason="not_found")
             return None
         except PermissionDenied as refusal:
             await self.close(code=closecodes.NOT_ALLOWED, reason=refusal.code)
             return None
+        self.show = RoomShow.of(show)
         if not await self.presence_enter():
             return None
         if self.viewer.is_staff_of_room:

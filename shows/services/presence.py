@@ -22,7 +22,7 @@ from django.utils import timezone
 from tokshop.core.errors import ApplicationError
 
 from ..events import show_event
-from ..models import Device, Show, ViewerSession
+from ..models import Device, ViewerSession
 from ..roomstate import now_ms, room_state
 
 if TYPE_CHECKING:
@@ -89,21 +89,23 @@ class Entered:
     count_claimed: bool
 
 
-def presence_enter(*, show: Show, viewer: RoomViewer, socket_id: str, visitor: str, user_agent: str) -> Entered:
+def presence_enter(
+    *, show_id: int, max_viewers: int | None, viewer: RoomViewer, socket_id: str, visitor: str, user_agent: str
+) -> Entered:
     """Count a socket in the room and open its viewer session; RoomFull when the show already has
     `max_viewers` sockets (its host and moderators always enter). `visitor` identifies someone who
     is not signed in (their session key)."""
     viewer_key = f"u{viewer.user_id}" if viewer.user_id is not None else f"a{anonymous_id(visitor)}"
     expires = now_ms() + PRESENCE_TTL_MS
-    if not room_state().join(show.pk, socket_id, viewer_key, expires, show.max_viewers, viewer.is_staff_of_room):
+    if not room_state().join(show_id, socket_id, viewer_key, expires, max_viewers, viewer.is_staff_of_room):
         raise RoomFull("This show's room is full.")
     session = ViewerSession.objects.create(
-        show=show,
+        show_id=show_id,
         user_id=viewer.user_id,
         anonymous_id="" if viewer.user_id is not None else viewer_key[1:],
         device=device_of(user_agent),
     )
-    return Entered(session.pk, claim(show.pk, "count", COUNT_WINDOW_MS))
+    return Entered(session.pk, claim(show_id, "count", COUNT_WINDOW_MS))
 
 
 def presence_heartbeat(*, show_id: int, socket_id: str) -> bool:
