@@ -8,3 +8,9 @@ show_went_live = Signal()
 
 # A show ended (by its host, a moderator, or the reconcile job finding its room gone). kwargs: show.
 show_ended = Signal()
+
+# A seller scheduled a show (one of their own, not one made by a recurring schedule). kwargs: show.
+show_scheduled = Signal()
+
+# A seller set up a recurring schedule. kwargs: schedule (shows.models.ShowSchedule).
+schedule_created = Signal()
