@@ -156,6 +156,8 @@ class ScheduleOutputSerializer(serializers.ModelSerializer):
     )
     product_ids = serializers.SerializerMethodField(help_text="The default lineup of each show, in order.")
     is_running = serializers.BooleanField()
+    # A wall-clock time in `time_zone` (OpenAPI's "time" format would need an offset it does not have).
+    time_of_day = serializers.CharField(help_text="HH:MM:SS, local to `time_zone`.")
 
     class Meta:
         model = ShowSchedule
