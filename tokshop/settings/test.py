@@ -11,7 +11,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("REDIS_KEY_PREFIX", "tokshop-test-" + os.environ.get("TEST_DATABASE_NAME", "default"))
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, TEMPLATES, env
 
 SITE_URL = env("SITE_URL", default="http://testserver")
 
@@ -36,3 +36,6 @@ STORAGES = {
 }
 MEDIA_ROOT = "/tmp/tokshop-test-media"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_tokshop")}
+# A server a test starts may be given more template folders, after the project's own (the shows
+# tests' stand-ins for parts of the live room that are not in the tree).
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], *env.list("TEST_EXTRA_TEMPLATE_DIRS", default=[])]

@@ -1,0 +1,146 @@
+"""A seller in headless Chromium schedules a show in their own time zone, builds its lineup and goes
+live from the console; a viewer sees the show page before it starts (countdown, reminder) and the
+live room after, where the host's pause reaches them over the room's socket. Desktop and 390 px."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from commerce.tests.factories import ProductFactory
+from shows.models import Show, ShowReminder, ShowStatus
+from shows.tests.conftest import room_parts_stand_ins
+from tests.browser.helpers import console_errors, shoot, sign_in, viewport_name
+from tests.processes import asgi_server, free_port
+from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ZONE = "America/New_York"
+STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
+PART_SCRIPTS = ["room-video.js", "room-chat.js", "room-interact.js"]
+
+
+def missing_part_errors(page) -> list[str]:
+    """The 404s of the room's part scripts that are not in this tree (their console errors are expected)."""
+    missing = [name for name in PART_SCRIPTS if not (STATIC_JS / name).exists()]
+    seen: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            seen.append(response.url) if response.status == 404 and response.url.rsplit("/", 1)[-1] in missing else None
+        ),
+    )
+    return seen
+
+
+def unexpected(errors: list[str], expected_404s: list[str]) -> list[str]:
+    allowed = len(expected_404s)
+    left = []
+    for error in errors:
+        if allowed and "404" in error:
+            allowed -= 1
+            continue
+        left.append(error)
+    return left
+
+
+@pytest.fixture
+def site_with_room_parts(tmp_path: Path) -> Iterator[str]:
+    folder = tmp_path / "room-parts"
+    room_parts_stand_ins(folder)
+    with asgi_server("browser-shows", port=free_port(), TEST_EXTRA_TEMPLATE_DIRS=str(folder)) as address:
+        yield f"http://{address}"
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 860}, {"width": 390, "height": 844}], ids=["desktop", "phone"]
+)
+def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
+    browser: Browser, site_with_room_parts, viewport
+) -> None:
+    base = site_with_room_parts
+    kind = viewport_name(viewport)
+    seller = SellerProfileFactory.create(shop_name="Film Corner").user
+    for title in ("Canon AE-1", "Olympus Trip", "Polaroid SX-70"):
+        ProductFactory(seller=seller, title=title)
+    viewer = UserFactory(display_name="Vera Viewer")
+    start = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=1)).replace(hour=19, minute=30, second=0, microsecond=0)
+
+    host = browser.new_context(viewport=viewport, timezone_id=ZONE)
+    page = host.new_page()
+    errors = console_errors(page)
+    missing = missing_part_errors(page)
+    sign_in(page, base, email=seller.email, password=PASSWORD)
+    page.goto(f"{base}/seller/shows/")
+    page.get_by_test_id("new-show").click()
+    page.get_by_label("Title").fill("Cameras at dusk")
+    page.get_by_label("Starts at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Canon AE-1").check()
+    page.get_by_label("Olympus Trip").check()
+    shoot(page, f"{kind}-show-1-schedule")
+    page.get_by_test_id("save-show").click()
+
+    expect(page.get_by_test_id("show-status")).to_have_text("Scheduled")
+    show = Show.objects.get(title="Cameras at dusk")
+    # Typed as New York's wall clock, stored in UTC.
+    assert show.scheduled_start == start.astimezone(UTC)
+    expect(page.get_by_label("Starts at")).to_have_value(start.strftime("%Y-%m-%dT%H:%M"))
+    items = page.get_by_test_id("lineup-item")
+    expect(items).to_have_count(2)
+    page.get_by_role("button", name="Move Olympus Trip up").click()
+    page.get_by_label("Add a product").select_option(label="Polaroid SX-70")
+    page.get_by_test_id("lineup-add").click()
+    expect(items).to_have_count(3)
+    expect(items.first).to_contain_text("Olympus Trip")
+    shoot(page, f"{kind}-show-2-lineup")
+    assert list(show.lineup.order_by("position").values_list("product__title", flat=True)) == [
+        "Olympus Trip",
+        "Canon AE-1",
+        "Polaroid SX-70",
+    ]
+
+    audience = browser.new_context(viewport=viewport, timezone_id="Europe/Paris")
+    watcher = audience.new_page()
+    watcher_errors = console_errors(watcher)
+    watcher_missing = missing_part_errors(watcher)
+    sign_in(watcher, base, email=viewer.email, password=PASSWORD)
+    watcher.goto(f"{base}/shows/{show.pk}/")
+    expect(watcher.get_by_test_id("countdown")).to_contain_text("Starts in 1 day")
+    expect(watcher.get_by_test_id("lineup")).to_contain_text("Olympus Trip")
+    watcher.get_by_test_id("remind-button").click()
+    expect(watcher.get_by_test_id("remind-button")).to_have_text("Reminder set")
+    shoot(watcher, f"{kind}-show-3-upcoming")
+    assert ShowReminder.objects.filter(user=viewer, show=show).exists()
+
+    page.get_by_test_id("console-link").click()
+    page.get_by_test_id("go-live").click()
+    expect(page.get_by_test_id("console-status")).to_have_text("Live")
+    room = page.get_by_test_id("console")
+    expect(room).to_have_attribute("data-connection", "open")
+
+    watcher.goto(f"{base}/shows/{show.pk}/")
+    viewer_room = watcher.get_by_test_id("room")
+    expect(viewer_room).to_have_attribute("data-connection", "open")
+    expect(watcher.locator("[data-room-status-label]")).to_have_text("Live")
+    watcher.get_by_role("tab", name="Products").click()
+    expect(watcher.get_by_test_id("room-lineup")).to_contain_text("Polaroid SX-70")
+    shoot(watcher, f"{kind}-show-4-room")
+
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("console-status")).to_have_text("Paused")
+    expect(page.get_by_test_id("resume")).to_be_visible()
+    expect(watcher.locator("[data-room-status-label]")).to_have_text("Paused")
+    expect(watcher.locator("[data-room-overlay-text]")).to_have_text("The host paused the show for a moment.")
+    shoot(page, f"{kind}-show-5-console")
+    shoot(watcher, f"{kind}-show-6-paused")
+    show.refresh_from_db()
+    assert show.status == ShowStatus.PAUSED
+
+    assert unexpected(errors, missing) == []
+    assert unexpected(watcher_errors, watcher_missing) == []
+    host.close()
+    audience.close()
