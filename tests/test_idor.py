@@ -498,7 +498,7 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
 
 
 # (method, route name, ids taken from the victim, body) — each must answer 404 to the intruder.
-FOREIGN_CASES = [
+FOREIGN_CASES: list[tuple[str, str, list[str], Any]] = [
     ("get", "api:seller-product", ["product"], None),
     ("patch", "api:seller-product", ["product"], {"title": "Mine now"}),
     ("delete", "api:seller-product", ["product"], None),

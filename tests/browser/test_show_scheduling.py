@@ -38,9 +38,13 @@ def missing_part_errors(page) -> list[str]:
 
 
 def unexpected(errors: list[str], expected_404s: list[str]) -> list[str]:
+    """The console errors left once those of the missing part scripts are set aside."""
+    missing = {url.rsplit("/", 1)[-1] for url in expected_404s}
     allowed = len(expected_404s)
     left = []
     for error in errors:
+        if any(name in error for name in missing):
+            continue
         if allowed and "404" in error:
             allowed -= 1
             continue
@@ -67,7 +71,7 @@ def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
     seller = SellerProfileFactory.create(shop_name="Film Corner").user
     for title in ("Canon AE-1", "Olympus Trip", "Polaroid SX-70"):
         ProductFactory(seller=seller, title=title)
-    viewer = UserFactory(display_name="Vera Viewer")
+    viewer = UserFactory.create(display_name="Vera Viewer")
     start = (datetime.now(ZoneInfo(ZONE)) + timedelta(days=1)).replace(hour=19, minute=30, second=0, microsecond=0)
 
     host = browser.new_context(viewport=viewport, timezone_id=ZONE)

@@ -1,6 +1,7 @@
 """Tests: always the real PostgreSQL and Redis (defaults are this machine's local services)."""
 
 import os
+from typing import Any, cast
 
 # The maintenance database always exists: pytest creates its own test database from it, and
 # `makemigrations --check` reads an (empty) migration history there instead of waiting for one.
@@ -38,4 +39,4 @@ MEDIA_ROOT = "/tmp/tokshop-test-media"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_tokshop")}
 # A server a test starts may be given more template folders, after the project's own (the shows
 # tests' stand-ins for parts of the live room that are not in the tree).
-TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], *env.list("TEST_EXTRA_TEMPLATE_DIRS", default=[])]
+TEMPLATES[0]["DIRS"] = [*cast(list[Any], TEMPLATES[0]["DIRS"]), *env.list("TEST_EXTRA_TEMPLATE_DIRS", default=[])]
