@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @database_sync_to_async
 def live_show_with_lineup():
     show = ShowFactory(live=True)
-    first = LineupItemFactory(show=show, product=ProductFactory(seller=show.seller, title="Lamp", price_cents=2500))
+    lamp = ProductFactory(seller=show.seller, title="Lamp", price_cents=2500)
+    first = LineupItemFactory(show=show, product=lamp, position=0)
     return show, first, ProductFactory(seller=show.seller, title="Clock")
 
 
