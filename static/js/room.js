@@ -259,6 +259,10 @@
   };
 
   window.addEventListener("online", reconnectNow);
+  // The device lost its network: say so at once rather than when the next ping goes unanswered.
+  window.addEventListener("offline", function () {
+    if (ws) ws.close(4000, "offline");
+  });
   window.addEventListener("pagehide", function () {
     stopped = true;
     if (ws) ws.close(1000, "page_closed");

@@ -1,6 +1,7 @@
 """A seller in headless Chromium schedules a show in their own time zone, builds its lineup and goes
 live from the console; a viewer sees the show page before it starts (countdown, reminder) and the
-live room after, where the host's pause reaches them over the room's socket. Desktop and 390 px."""
+live room after, where the host's pause reaches them over the room's socket, even when their
+connection dropped at that moment. Desktop and 390 px."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,8 @@ def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
     room = page.get_by_test_id("console")
     expect(room).to_have_attribute("data-connection", "open")
 
+    sockets: list[str] = []
+    watcher.on("websocket", lambda socket: sockets.append(socket.url) if "/ws/shows/" in socket.url else None)
     watcher.goto(f"{base}/shows/{show.pk}/")
     viewer_room = watcher.get_by_test_id("room")
     expect(viewer_room).to_have_attribute("data-connection", "open")
@@ -134,10 +137,20 @@ def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
     expect(watcher.get_by_test_id("room-lineup")).to_contain_text("Polaroid SX-70")
     shoot(watcher, f"{kind}-show-4-room")
 
+    # The viewer's connection drops; the host pauses meanwhile; back online, the viewer's room asks for
+    # what it missed (`since`) and shows it.
+    audience.set_offline(True)
+    expect(viewer_room).to_have_attribute("data-connection", "reconnecting")
+    expect(watcher.locator("[data-room-connection]")).to_have_text("Reconnecting…")
     page.get_by_test_id("pause").click()
     expect(page.get_by_test_id("console-status")).to_have_text("Paused")
     expect(page.get_by_test_id("resume")).to_be_visible()
+    audience.set_offline(False)
+    expect(viewer_room).to_have_attribute("data-connection", "open", timeout=20_000)
+    expect(watcher.locator("[data-room-connection]")).to_be_hidden()
     expect(watcher.locator("[data-room-status-label]")).to_have_text("Paused")
+    assert sockets[0].endswith(f"/ws/shows/{show.pk}/")
+    assert "?since=" in sockets[-1]
     expect(watcher.locator("[data-room-overlay-text]")).to_have_text("The host paused the show for a moment.")
     shoot(page, f"{kind}-show-5-console")
     shoot(watcher, f"{kind}-show-6-paused")
