@@ -70,12 +70,12 @@ def reminder_delete(*, user: User, show_id: int) -> bool:
     return bool(deleted)
 
 
-def _followers_told(show: Show) -> list[int]:
-    """The followers who may watch the show (a private show's link is for whom the seller gives it)."""
-    if show.visibility == Visibility.PRIVATE:
+def _follower_ids(*, seller_id: int, visibility: str) -> list[int]:
+    """The seller's followers to tell of a show (a private show's link is for whom the seller gives it)."""
+    if visibility == Visibility.PRIVATE:
         return []
     return list(
-        Follow.objects.filter(seller_id=show.seller_id, follower__is_active=True).values_list("follower_id", flat=True)
+        Follow.objects.filter(seller_id=seller_id, follower__is_active=True).values_list("follower_id", flat=True)
     )
 
 
@@ -92,7 +92,7 @@ def show_scheduled_notify(*, show_id: int) -> int:
         return 0
     show.followers_told_scheduled_at = timezone.now()
     show.save(update_fields=["followers_told_scheduled_at"])
-    followers = _followers_told(show)
+    followers = _follower_ids(seller_id=show.seller_id, visibility=show.visibility)
     start = timezone.localtime(show.scheduled_start).strftime("%b %-d, %H:%M %Z")
     _tell(
         followers,
@@ -122,7 +122,9 @@ def show_live_notify(*, show_id: int) -> int:
         show.followers_told_live_at = now
         show.save(update_fields=["followers_told_live_at"])
         already = set(ShowReminder.objects.filter(show=show).values_list("user_id", flat=True))
-        followers = [pk for pk in _followers_told(show) if pk not in already]
+        followers = [
+            pk for pk in _follower_ids(seller_id=show.seller_id, visibility=show.visibility) if pk not in already
+        ]
     told = reminded + followers
     _tell(
         told,
@@ -141,14 +143,8 @@ def schedule_created_notify(*, schedule_id: int) -> int:
         return 0
     schedule.followers_told_at = timezone.now()
     schedule.save(update_fields=["followers_told_at"])
-    if schedule.visibility == Visibility.PRIVATE:
-        return 0
     first = schedule.shows.filter(status=ShowStatus.SCHEDULED).order_by("scheduled_start").first()
-    followers = list(
-        Follow.objects.filter(seller_id=schedule.seller_id, follower__is_active=True).values_list(
-            "follower_id", flat=True
-        )
-    )
+    followers = _follower_ids(seller_id=schedule.seller_id, visibility=schedule.visibility)
     _tell(
         followers,
         title=f"{schedule.seller.display_name} has a new regular show",

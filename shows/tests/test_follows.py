@@ -141,3 +141,28 @@ def test_a_show_that_is_not_on_air_tells_nobody(seller):
     assert show_live_notify(show_id=show.pk) == 0
     assert show_live_notify(show_id=987654) == 0
     assert told(fan) == []
+
+
+def test_followers_hear_of_a_new_recurring_show_once_not_of_each_show(seller, django_capture_on_commit_callbacks):
+    from datetime import time
+
+    from shows.services.schedules import schedule_create
+    from shows.tasks import schedule_created_notify_task
+
+    fan = UserFactory()
+    FollowFactory(follower=fan, seller=seller)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule = schedule_create(
+            seller=seller,
+            title="Every day",
+            frequency="daily",
+            time_of_day=time(18, 0),
+            time_zone="UTC",
+            starts_on=timezone.localdate(),
+        )
+    schedule_created_notify_task.delay(schedule.pk)
+
+    assert told(fan) == [f"{seller.display_name} has a new regular show"]
+    first = schedule.shows.order_by("scheduled_start").first()
+    assert Notification.objects.get(user=fan).url == first.get_absolute_url()
