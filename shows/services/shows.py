@@ -251,8 +251,18 @@ def lineup_set(*, seller: User, show_id: int, product_ids: list[int]) -> list[Li
 def lineup_add(*, seller: User, show_id: int, product_id: int) -> list[LineupItem]:
     """Put one of the seller's products at the end of the lineup; one already in it stays where it is."""
     show, current = _lineup_locked(seller=seller, show_id=show_id)
-    wanted = current if product_id in current else [*current, product_id]
-    return _lineup_write(show, lineup_products(seller=seller, product_ids=wanted, field="product_id"))
+    if product_id in current:
+        return list(show.lineup.order_by("position", "id"))
+    # Only the new product is checked: one already in the lineup and archived since stays where it is.
+    [product] = lineup_products(seller=seller, product_ids=[product_id], field="product_id")
+    if len(current) >= LINEUP_MAX:
+        raise ApplicationError(INVALID_FIELDS, fields={"product_id": [f"A lineup has at most {LINEUP_MAX} products."]})
+    return _lineup_write(show, [*_products_in_order(current), product])
+
+
+def _products_in_order(product_ids: list[int]) -> list[Product]:
+    products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids)}
+    return [products[pk] for pk in product_ids]
 
 
 def _item_index(show: Show, current: list[int], item_id: int) -> int:
@@ -267,8 +277,7 @@ def lineup_remove(*, seller: User, show_id: int, item_id: int) -> list[LineupIte
     """Take one product out of the lineup."""
     show, current = _lineup_locked(seller=seller, show_id=show_id)
     del current[_item_index(show, current, item_id)]
-    products = {p.pk: p for p in Product.objects.filter(pk__in=current)}
-    return _lineup_write(show, [products[pk] for pk in current])
+    return _lineup_write(show, _products_in_order(current))
 
 
 @transaction.atomic
@@ -278,8 +287,7 @@ def lineup_move(*, seller: User, show_id: int, item_id: int, offset: int) -> lis
     index = _item_index(show, current, item_id)
     target = min(max(index + offset, 0), len(current) - 1)
     current.insert(target, current.pop(index))
-    products = {p.pk: p for p in Product.objects.filter(pk__in=current)}
-    return _lineup_write(show, [products[pk] for pk in current])
+    return _lineup_write(show, _products_in_order(current))
 
 
 # --- Moderators of one show ------------------------------------------------------------------

@@ -331,3 +331,15 @@ def test_a_moderator_of_the_show_may_end_it_but_not_pause_it(seller):
     with pytest.raises(PermissionDenied):
         lifecycle.show_pause(actor=helper, show_id=show.pk)
     assert lifecycle.show_end(actor=helper, show_id=show.pk).status == ShowStatus.ENDED
+
+
+def test_a_product_archived_after_joining_the_lineup_does_not_block_adding_another(seller):
+    show = ShowFactory(seller=seller)
+    old, new = ProductFactory(seller=seller, title="Old"), ProductFactory(seller=seller, title="New")
+    lineup_add(seller=seller, show_id=show.pk, product_id=old.pk)
+    old.status = ProductStatus.ARCHIVED
+    old.save()
+
+    lineup_add(seller=seller, show_id=show.pk, product_id=new.pk)
+
+    assert lineup_of(show) == ["Old", "New"]

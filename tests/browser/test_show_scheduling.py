@@ -121,6 +121,10 @@ def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
     shoot(watcher, f"{kind}-show-3-upcoming")
     assert ShowReminder.objects.filter(user=viewer, show=show).exists()
 
+    page.goto(f"{base}/seller/shows/")
+    expect(page.get_by_test_id("seller-show-row")).to_have_count(1)
+    shoot(page, f"{kind}-show-3b-seller-list")
+    page.get_by_role("link", name="Cameras at dusk").click()
     page.get_by_test_id("console-link").click()
     page.get_by_test_id("go-live").click()
     expect(page.get_by_test_id("console-status")).to_have_text("Live")
@@ -156,6 +160,10 @@ def test_a_seller_schedules_a_show_with_a_lineup_and_a_viewer_watches_it(
     shoot(watcher, f"{kind}-show-6-paused")
     show.refresh_from_db()
     assert show.status == ShowStatus.PAUSED
+
+    watcher.goto(f"{base}/shows/")
+    expect(watcher.get_by_test_id("live-shows")).to_contain_text("Cameras at dusk")
+    shoot(watcher, f"{kind}-show-7-listing")
 
     assert unexpected(errors, missing) == []
     assert unexpected(watcher_errors, watcher_missing) == []
