@@ -12,6 +12,11 @@ urlpatterns = [
     path("sellers/<int:seller_id>/follow/", apis_shows.SellerFollowApi.as_view(), name="seller-follow"),
     path("seller/shows/", apis_shows.SellerShowListCreateApi.as_view(), name="seller-shows"),
     path("seller/shows/<int:show_id>/", apis_shows.SellerShowDetailApi.as_view(), name="seller-show"),
+    path(
+        "seller/shows/<int:show_id>/thumbnail/",
+        apis_shows.SellerShowThumbnailApi.as_view(),
+        name="seller-show-thumbnail",
+    ),
     path("seller/shows/<int:show_id>/lineup/", apis_shows.SellerShowLineupApi.as_view(), name="seller-show-lineup"),
     path("seller/shows/<int:show_id>/go-live/", apis_shows.SellerShowGoLiveApi.as_view(), name="seller-show-go-live"),
     path("seller/shows/<int:show_id>/pause/", apis_shows.SellerShowPauseApi.as_view(), name="seller-show-pause"),

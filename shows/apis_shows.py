@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -157,6 +158,32 @@ class SellerShowLineupApi(APIView):
         data = validated(serializers.LineupInputSerializer, request)
         items = lineup_set(seller=request_user(request), show_id=show_id, product_ids=data["product_ids"])
         return Response(serializers.LineupItemOutputSerializer(items, many=True).data)
+
+
+class SellerShowThumbnailApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["seller shows"],
+        summary="Set the thumbnail of one of your shows",
+        description="Replaces the one it had. A show that is over answers 409 `show_over`.",
+        request={"multipart/form-data": serializers.ThumbnailInputSerializer},
+        responses={200: serializers.HostShowOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, show_id: int) -> Response:
+        data = validated(serializers.ThumbnailInputSerializer, request)
+        show_update(seller=request_user(request), show_id=show_id, thumbnail=data["image"])
+        return Response(_host_body(request, show_id))
+
+    @extend_schema(
+        tags=["seller shows"],
+        summary="Remove the thumbnail of one of your shows",
+        responses={200: serializers.HostShowOutputSerializer, **errors(401, 403, 404, 409)},
+    )
+    def delete(self, request: Request, show_id: int) -> Response:
+        show_update(seller=request_user(request), show_id=show_id, thumbnail_clear=True)
+        return Response(_host_body(request, show_id))
 
 
 class _SellerShowTransitionApi(APIView):

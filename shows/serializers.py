@@ -140,6 +140,10 @@ class ShowUpdateInputSerializer(ShowInputSerializer):
         return super().validate(attrs)
 
 
+class ThumbnailInputSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text="A JPEG, PNG or WebP picture under 5 MB.")
+
+
 class LineupInputSerializer(serializers.Serializer):
     product_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),

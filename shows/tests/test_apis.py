@@ -210,3 +210,26 @@ def test_follow_and_reminder_refusals(seller):
     assert anonymous.status_code in (401, 403)
     assert not Follow.objects.exists()
     assert not ShowReminder.objects.exists()
+
+
+def test_a_host_sets_and_removes_a_thumbnail(host, seller, tmp_path, settings, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commerce.tests.factories import picture_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    show = ShowFactory(seller=seller)
+    url = reverse("api:seller-show-thumbnail", args=[show.pk])
+
+    set_ = host.post(url, {"image": picture_upload()}, format="multipart")
+    bad = host.post(url, {"image": SimpleUploadedFile("x.png", b"no", content_type="image/png")}, format="multipart")
+    kept = Show.objects.get(pk=show.pk).thumbnail.name
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = host.delete(url)
+
+    assert set_.status_code == 200
+    assert set_.json()["thumbnail"].endswith(".png")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["thumbnail"])
+    assert kept
+    assert removed.json()["thumbnail"] is None
+    assert not (tmp_path / kept).exists()
