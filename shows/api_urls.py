@@ -17,6 +17,16 @@ urlpatterns = [
         apis_shows.SellerShowThumbnailApi.as_view(),
         name="seller-show-thumbnail",
     ),
+    path(
+        "seller/shows/<int:show_id>/moderators/",
+        apis_shows.SellerShowModeratorListCreateApi.as_view(),
+        name="seller-show-moderators",
+    ),
+    path(
+        "seller/shows/<int:show_id>/moderators/<int:user_id>/",
+        apis_shows.SellerShowModeratorDeleteApi.as_view(),
+        name="seller-show-moderator",
+    ),
     path("seller/shows/<int:show_id>/lineup/", apis_shows.SellerShowLineupApi.as_view(), name="seller-show-lineup"),
     path("seller/shows/<int:show_id>/go-live/", apis_shows.SellerShowGoLiveApi.as_view(), name="seller-show-go-live"),
     path("seller/shows/<int:show_id>/pause/", apis_shows.SellerShowPauseApi.as_view(), name="seller-show-pause"),

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.apis import IsSeller
+from moderation.selectors import seller_moderator_list
+from moderation.serializers import ModeratorInputSerializer, ModeratorOutputSerializer
 from tokshop.core.apis import request_user, validated, validated_query
 from tokshop.core.schema import errors
 
@@ -31,7 +33,7 @@ from .selectors import (
 from .services import lifecycle
 from .services.follows import follow_create, follow_delete, reminder_create, reminder_delete
 from .services.schedules import schedule_create, schedule_stop, schedule_update
-from .services.shows import lineup_set, show_create, show_update
+from .services.shows import lineup_set, show_create, show_moderator_add, show_moderator_remove, show_update
 
 
 def _viewer(request: Request) -> Any:
@@ -184,6 +186,47 @@ class SellerShowThumbnailApi(APIView):
     def delete(self, request: Request, show_id: int) -> Response:
         show_update(seller=request_user(request), show_id=show_id, thumbnail_clear=True)
         return Response(_host_body(request, show_id))
+
+
+class SellerShowModeratorListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller shows"],
+        summary="The moderators you appointed for one of your shows",
+        description="Moderators of all your shows are at /api/v1/seller/moderation/moderators/.",
+        responses={200: ModeratorOutputSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, show_id: int) -> Response:
+        show = show_get_own(seller=request_user(request), show_id=show_id)
+        moderators = seller_moderator_list(seller=request_user(request), show_id=show.pk)
+        return Response(ModeratorOutputSerializer(moderators, many=True).data)
+
+    @extend_schema(
+        tags=["seller shows"],
+        summary="Appoint a moderator for one of your shows",
+        description="The person, named by their account's e-mail, may mute, ban and lift sanctions in this show "
+        "only; they are told. Appointing twice returns the same entry; an unknown address is 404.",
+        request=ModeratorInputSerializer,
+        responses={201: ModeratorOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, show_id: int) -> Response:
+        data = validated(ModeratorInputSerializer, request)
+        entry = show_moderator_add(seller=request_user(request), show_id=show_id, email=data["email"])
+        return Response(ModeratorOutputSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class SellerShowModeratorDeleteApi(APIView):
+    permission_classes = [IsAuthenticated, IsSeller]
+
+    @extend_schema(
+        tags=["seller shows"],
+        summary="Remove a moderator from one of your shows",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, show_id: int, user_id: int) -> Response:
+        show_moderator_remove(seller=request_user(request), show_id=show_id, moderator_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _SellerShowTransitionApi(APIView):

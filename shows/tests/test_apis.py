@@ -233,3 +233,22 @@ def test_a_host_sets_and_removes_a_thumbnail(host, seller, tmp_path, settings, d
     assert kept
     assert removed.json()["thumbnail"] is None
     assert not (tmp_path / kept).exists()
+
+
+def test_a_host_appoints_and_removes_a_moderator_of_one_show(host, seller):
+    from moderation.models import SellerModerator
+
+    show = ShowFactory(seller=seller)
+    helper = UserFactory(email="helper@example.com")
+    url = reverse("api:seller-show-moderators", args=[show.pk])
+
+    added = host.post(url, {"email": "helper@example.com"}, format="json")
+    unknown = host.post(url, {"email": "nobody@example.com"}, format="json")
+    listed = host.get(url).json()
+    removed = host.delete(reverse("api:seller-show-moderator", args=[show.pk, helper.pk]))
+
+    assert added.status_code == 201
+    assert unknown.status_code == 404
+    assert [entry["user_id"] for entry in listed] == [helper.pk]
+    assert removed.status_code == 204
+    assert not SellerModerator.objects.exists()
