@@ -1,5 +1,6 @@
 """Forms of the shows pages: they parse what sellers type, and the services decide."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -7,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from commerce.forms import category_choices
+from tokshop.core.errors import ApplicationError
 from tokshop.users.forms import form_add_application_error
 
 from .models import WEEKDAY_NAMES, Frequency, Show, ShowSchedule, Visibility
@@ -17,7 +19,7 @@ FIELD_NAMES = {"category_id": "category", "product_ids": "products", "product_id
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def form_add_service_error(form: forms.Form, error: Any) -> None:
+def form_add_service_error(form: forms.Form, error: ApplicationError) -> None:
     form_add_application_error(form, error, FIELD_NAMES)
 
 
@@ -49,7 +51,7 @@ class TemplateFields(forms.Form):
     # The browser's time zone, filled in by shows.js: times are typed in the seller's own.
     time_zone = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-time-zone": ""}))
 
-    def __init__(self, *args: Any, products: list[Any] = (), with_lineup: bool = True, **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, products: Sequence[Any] = (), with_lineup: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices("No category")  # type: ignore[attr-defined]
         if with_lineup:
@@ -171,7 +173,7 @@ def schedule_initial(schedule: ShowSchedule) -> dict[str, Any]:
 class LineupAddForm(forms.Form):
     product = forms.TypedChoiceField(choices=(), coerce=int, label="Add a product")
 
-    def __init__(self, *args: Any, products: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, products: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [(p.pk, p.title) for p in products]  # type: ignore[attr-defined]
 

@@ -142,7 +142,9 @@ def _lineup_action(request: AuthenticatedHttpRequest, show_id: int, action: Any,
     except NotFound as error:
         raise Http404(error.message) from error
     except ApplicationError as error:
-        messages.error(request, next(iter([*error.fields.values()]), [error.message])[0])
+        # A lineup change has one field; its own message says more than the form's generic one.
+        reasons = [message for messages_ in error.fields.values() for message in messages_]
+        messages.error(request, reasons[0] if reasons else error.message)
     return redirect(reverse("shows:seller_show_edit", kwargs={"show_id": show_id}) + "#lineup")
 
 
