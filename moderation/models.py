@@ -281,21 +281,33 @@ class ModerationAction(models.Model):
 
 
 class SellerModerator(models.Model):
-    """Someone a seller trusts to moderate that seller's shows, and only those."""
+    """Someone a seller trusts to moderate that seller's shows, and only those: all of them, or the one
+    show `show_id` names."""
 
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointed_moderators")
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderates_for")
+    show_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The one show they moderate; empty for all of the seller's shows."
+    )
     appointed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["seller_id", "appointed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["seller", "moderator"], name="seller_moderator_unique"),
+            models.UniqueConstraint(
+                fields=["seller", "moderator"], condition=Q(show_id__isnull=True), name="seller_moderator_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "moderator", "show_id"],
+                condition=Q(show_id__isnull=False),
+                name="seller_moderator_show_unique",
+            ),
             models.CheckConstraint(condition=~Q(seller=models.F("moderator")), name="seller_moderator_not_self"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.moderator_id} moderates for {self.seller_id}"
+        where = f" in show {self.show_id}" if self.show_id is not None else ""
+        return f"{self.moderator_id} moderates for {self.seller_id}{where}"
 
 
 class ReportReason(models.TextChoices):

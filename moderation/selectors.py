@@ -53,25 +53,37 @@ def is_staff_moderator(user: "User") -> bool:
     return bool(user.is_active and user.has_perm("moderation.moderate_everywhere"))
 
 
-def can_moderate(*, actor: "User", seller_id: int | None) -> bool:
-    """Whether `actor` may moderate in the shows of the seller `seller_id` (None: Tokshop-wide)."""
+def can_moderate(*, actor: "User", seller_id: int | None, show_id: int | None = None) -> bool:
+    """Whether `actor` may moderate in the shows of the seller `seller_id` (None: Tokshop-wide), or,
+    with `show_id`, in that one show of theirs (where a moderator appointed for it alone may act too)."""
     if not actor.is_authenticated or not actor.is_active:
         return False
     if is_staff_moderator(actor):
         return True
     if seller_id is None:
         return False
-    return actor.pk == seller_id or SellerModerator.objects.filter(seller_id=seller_id, moderator=actor).exists()
+    if actor.pk == seller_id:
+        return True
+    appointed = SellerModerator.objects.filter(seller_id=seller_id, moderator=actor)
+    if show_id is None:
+        return appointed.filter(show_id__isnull=True).exists()
+    return appointed.filter(Q(show_id__isnull=True) | Q(show_id=show_id)).exists()
 
 
 def moderated_seller_ids(*, actor: "User") -> list[int]:
-    """The sellers in whose shows `actor` moderates without being staff: their own and those who appointed them."""
-    appointed = list(SellerModerator.objects.filter(moderator=actor).values_list("seller_id", flat=True))
+    """The sellers in whose shows `actor` moderates without being staff: their own and those who appointed
+    them for all their shows (a moderator of one show sees only that show, in its room)."""
+    appointed = list(
+        SellerModerator.objects.filter(moderator=actor, show_id__isnull=True).values_list("seller_id", flat=True)
+    )
     return [actor.pk, *appointed] if actor.is_seller else appointed
 
 
-def seller_moderator_list(*, seller: "User") -> QuerySet[SellerModerator]:
-    return SellerModerator.objects.filter(seller=seller).select_related("moderator").order_by("appointed_at")
+def seller_moderator_list(*, seller: "User", show_id: int | None = None) -> QuerySet[SellerModerator]:
+    """The moderators of all the seller's shows, or with `show_id` those appointed for that show alone."""
+    rows = SellerModerator.objects.filter(seller=seller)
+    rows = rows.filter(show_id__isnull=True) if show_id is None else rows.filter(show_id=show_id)
+    return rows.select_related("moderator").order_by("appointed_at")
 
 
 def is_appointed_moderator(user: "User") -> bool:

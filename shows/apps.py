@@ -9,7 +9,7 @@ class ShowsConfig(AppConfig):
     def ready(self) -> None:
         from moderation.reportables import reportable_register
 
-        from . import receivers, receivers_interact, receivers_video
+        from . import receivers, receivers_follows, receivers_interact, receivers_video
         from .livekit import livekit_enabled
         from .reportables import reportables
 
@@ -18,5 +18,6 @@ class ShowsConfig(AppConfig):
         receivers.connect()
         receivers_video.connect()
         receivers_interact.connect()
+        receivers_follows.connect()
         for reportable in reportables():
             reportable_register(reportable)

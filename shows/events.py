@@ -60,3 +60,29 @@ def show_staff_event(show_id: int, type_: str, payload: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(show_staff_group(show_id), message)
 
     transaction.on_commit(send, robust=True)
+
+
+def lineup_payload(show: Show) -> list[dict[str, Any]]:
+    """The show's lineup as the room lists it: each product in order, with its price and picture."""
+    items = show.lineup.select_related("product").prefetch_related("product__images")
+    payload = []
+    for item in items:
+        product = item.product
+        picture = next(iter(product.images.all()), None)
+        payload.append(
+            {
+                "id": item.pk,
+                "position": item.position,
+                "product_id": product.pk,
+                "title": product.title,
+                "price_cents": product.price_cents,
+                "currency": product.currency,
+                "url": product.get_absolute_url(),
+                "thumbnail": picture.thumbnail.url if picture is not None and picture.thumbnail else None,
+            }
+        )
+    return payload
+
+
+def lineup_updated(show: Show) -> None:
+    show_event(show.pk, "lineup.updated", {"lineup": lineup_payload(show)})

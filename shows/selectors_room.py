@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from moderation.selectors import ban_in_force
 from tokshop.core.errors import PermissionDenied
 
-from .events import show_state_payload
+from .events import lineup_payload, show_state_payload
 from .models import Show
 from .selectors import show_can_moderate, show_get, show_get_for_viewer, show_is_host
 from .selectors_chat import room_chat_state
@@ -70,6 +70,7 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
     show = show_get(show_id=show_id)
     return {
         "show": show_state_payload(show),
+        "lineup": lineup_payload(show),
         "you": {
             "user_id": viewer.user_id,
             "is_host": viewer.is_host,

@@ -11,3 +11,8 @@ show_ended = Signal()
 
 # A show's status changed (live, paused, back on air, ended…), sent after commit. kwargs: show.
 show_status_changed = Signal()
+# A seller scheduled a show (one of their own, not one made by a recurring schedule). kwargs: show.
+show_scheduled = Signal()
+
+# A seller set up a recurring schedule. kwargs: schedule (shows.models.ShowSchedule).
+schedule_created = Signal()

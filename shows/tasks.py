@@ -6,7 +6,9 @@ from celery import shared_task
 
 from .livekit import VideoServiceError
 from .services.flash_sales import flash_sale_end_due, flash_sales_end_due
+from .services.follows import schedule_created_notify, show_live_notify, show_scheduled_notify
 from .services.polls import poll_close_due, polls_close_due
+from .services.schedules import schedules_expand
 from .services.stats import show_stats_save_on_air
 from .services.video import (
     video_participant_remove,
@@ -94,3 +96,23 @@ def flash_sales_end_due_task() -> int:
 @shared_task(name="shows.stats_save_on_air")
 def show_stats_save_on_air_task() -> int:
     return show_stats_save_on_air()
+
+
+@shared_task(name="shows.schedules_expand")
+def schedules_expand_task() -> int:
+    return schedules_expand()
+
+
+@shared_task(name="shows.show_scheduled_notify")
+def show_scheduled_notify_task(show_id: int) -> int:
+    return show_scheduled_notify(show_id=show_id)
+
+
+@shared_task(name="shows.show_live_notify")
+def show_live_notify_task(show_id: int) -> int:
+    return show_live_notify(show_id=show_id)
+
+
+@shared_task(name="shows.schedule_created_notify")
+def schedule_created_notify_task(schedule_id: int) -> int:
+    return schedule_created_notify(schedule_id=schedule_id)

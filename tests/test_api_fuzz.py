@@ -9,12 +9,14 @@ All four phases run (examples, coverage, fuzzing, stateful), bounded by example 
 import json
 import os
 from collections import Counter, defaultdict
+from datetime import time, timedelta
 
 import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
@@ -34,6 +36,9 @@ from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from moderation.services.sanctions import sanction_impose
 from moderation.services.verification import verification_request_submit
+from shows.services.follows import follow_create, reminder_create
+from shows.services.schedules import schedule_create
+from shows.services.shows import show_create
 from tokshop.notifications.services import notification_create
 from tokshop.users.models import ApiToken
 from tokshop.users.services import api_token_create
@@ -60,8 +65,8 @@ ADDRESS = {
 
 def _peer(name):
     """A seller with two products, a notification, a device token, a CSV import, show rules and a
-    message held in their shows, a moderator of their shows and a verification request; the purchases,
-    reports and sanctions come next."""
+    message held in their shows, a moderator of their shows, a verification request, a show with a
+    lineup and a weekly show; the purchases, follows, reminders, reports and sanctions come next."""
     user = SellerProfileFactory(user__display_name=name).user
     ProductFactory.create_batch(2, seller=user, quantity_on_hand=50)
     notification_create(user=user, kind="account", title=f"Welcome, {name}", body="", url="/")
@@ -87,12 +92,25 @@ def _peer(name):
         company_number="C-1",
         document=SimpleUploadedFile(f"{name}.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+    products = list(user.products.values_list("pk", flat=True))
+    show_create(
+        seller=user, title=f"{name}'s show", scheduled_start=timezone.now() + timedelta(days=1), product_ids=products
+    )
+    schedule_create(
+        seller=user,
+        title=f"{name}'s weekly show",
+        frequency="weekly",
+        weekdays=[3],
+        time_of_day=time(18, 0),
+        time_zone="UTC",
+        starts_on=timezone.localdate(),
+    )
     return name, raw, user
 
 
 def _buy(buyer, seller):
-    """A paid order, a delivered one the buyer reviewed, a saved product, a cart line and a report of
-    the seller."""
+    """A paid order, a delivered one the buyer reviewed, a saved product, a cart line, a report of the
+    seller, a follow of the seller and a reminder of their show."""
     product = ProductFactory(seller=seller, quantity_on_hand=50)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
     [order] = checkout(buyer=buyer, shipping=ADDRESS)
@@ -106,6 +124,8 @@ def _buy(buyer, seller):
     wishlist_add(buyer=buyer, product_id=product.pk)
     cart_add(buyer=buyer, product_id=product.pk, quantity=1)
     report_create(reporter=buyer, kind="user", object_id=seller.pk, reason="spam")
+    follow_create(follower=buyer, seller_id=seller.pk)
+    reminder_create(user=buyer, show_id=seller.shows.first().pk)
 
 
 def _sanction(moderator, user):

@@ -10,6 +10,7 @@ someone who moderates elsewhere.
 `CREATE_MASS_ASSIGNMENT` send the columns that decide ownership, state or money.
 """
 
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model, Q
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from commerce.models import (
@@ -64,6 +66,9 @@ from moderation.services.moderators import seller_moderator_appoint
 from moderation.services.reports import report_create
 from moderation.services.rules import mute_word_add, pattern_add, slow_mode_set
 from moderation.services.sanctions import sanction_impose
+from shows.models import LineupItem, Show
+from shows.services.schedules import schedule_create
+from shows.services.shows import show_create, show_moderator_add
 from shows.tests.factories import ShowFactory
 from tokshop.notifications.models import Notification
 from tokshop.notifications.services import notification_create
@@ -261,6 +266,49 @@ ROUTES = {
     "api/v1/shows/<int:show_id>/questions/": PUBLIC,
     "api/v1/shows/<int:show_id>/polls/": PUBLIC,
     "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
+    # Shows: finding them and their pages are public (each checks who may watch); following, reminders
+    # and the lists of them are the caller's own (the ids name a public seller or show)
+    "shows/": PUBLIC,
+    "shows/<int:show_id>/": PUBLIC,
+    "shows/seller/<int:seller_id>/": PUBLIC,
+    "shows/seller/<int:seller_id>/follow/": SELF,
+    "shows/<int:show_id>/remind/": SELF,
+    "shows/following/": SELF,
+    "api/v1/shows/": PUBLIC,
+    "api/v1/shows/<int:show_id>/": PUBLIC,
+    "api/v1/shows/<int:show_id>/reminder/": SELF,
+    "api/v1/me/reminders/": SELF,
+    "api/v1/me/following/": SELF,
+    "api/v1/sellers/<int:seller_id>/follow/": SELF,
+    # The seller's shows, their lineups, moderators and lifecycle, and recurring schedules
+    "seller/shows/": SELF,
+    "seller/shows/new/": SELF,
+    "seller/shows/<int:show_id>/edit/": OWN,
+    "seller/shows/<int:show_id>/status/": OWN,
+    "seller/shows/<int:show_id>/console/": OWN,
+    "seller/shows/<int:show_id>/lineup/": OWN,
+    "seller/shows/<int:show_id>/lineup/<int:item_id>/remove/": OWN,
+    "seller/shows/<int:show_id>/lineup/<int:item_id>/move/": OWN,
+    "seller/shows/<int:show_id>/moderators/": OWN,
+    "seller/shows/<int:show_id>/moderators/<int:user_id>/remove/": OWN,
+    "seller/shows/schedules/new/": SELF,
+    "seller/shows/schedules/<int:schedule_id>/edit/": OWN,
+    "seller/shows/schedules/<int:schedule_id>/stop/": OWN,
+    "api/v1/seller/shows/": SELF,
+    "api/v1/seller/shows/<int:show_id>/": OWN,
+    "api/v1/seller/shows/<int:show_id>/lineup/": OWN,
+    "api/v1/seller/shows/<int:show_id>/thumbnail/": OWN,
+    "api/v1/seller/shows/<int:show_id>/moderators/": OWN,
+    "api/v1/seller/shows/<int:show_id>/moderators/<int:user_id>/": OWN,
+    "api/v1/seller/shows/<int:show_id>/go-live/": OWN,
+    "api/v1/seller/shows/<int:show_id>/pause/": OWN,
+    "api/v1/seller/shows/<int:show_id>/resume/": OWN,
+    "api/v1/seller/shows/<int:show_id>/end/": OWN,
+    "api/v1/seller/shows/<int:show_id>/cancel/": OWN,
+    "api/v1/seller/shows/<int:show_id>/restart/": OWN,
+    "api/v1/seller/schedules/": SELF,
+    "api/v1/seller/schedules/<int:schedule_id>/": OWN,
+    "api/v1/seller/schedules/<int:schedule_id>/stop/": OWN,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
@@ -365,6 +413,22 @@ def victim(media):
     sanction = sanction_impose(
         actor=bob, user=troll, kind=SanctionKind.MUTE, reason="Bobs reason", scope=SanctionScope.SELLER, seller=bob
     )
+    show = show_create(
+        seller=bob,
+        title="Bobs secret show",
+        scheduled_start=timezone.now() + timedelta(days=1),
+        product_ids=[product.pk],
+    )
+    show_moderator_add(seller=bob, show_id=show.pk, email=UserFactory(display_name="Bobs show helper").email)
+    schedule = schedule_create(
+        seller=bob,
+        title="Bobs weekly show",
+        frequency="weekly",
+        weekdays=[2],
+        time_of_day=time(20, 0),
+        time_zone="UTC",
+        starts_on=timezone.localdate(),
+    )
     shop = SellerProfileFactory(shop_name="Dave's Den").user
     muted = sanction_impose(
         actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
@@ -397,7 +461,10 @@ def victim(media):
         "appeal_to_decide": appeal_create(user=troll, sanction_id=sanction.pk, text="The troll appeals")[0],
         "muted": muted,
         "appeal": appeal_create(user=bob, sanction_id=muted.pk, text="Bobs secret appeal")[0],
-        "show": ShowFactory(seller=bob, live=True),
+        "show": show,
+        "lineup_item": show.lineup.get(),
+        "show_moderator": SellerModerator.objects.get(seller=bob, show_id=show.pk).moderator,
+        "schedule": schedule,
     }
 
 
@@ -418,7 +485,7 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
     Bob's), and how much stock history, refunds, reviews, saved products and show rules they have."""
     rows: dict[str, Any] = {}
     for name, obj in victim.items():
-        if isinstance(obj, Model) and name not in {"supplier", "line"}:
+        if isinstance(obj, Model) and name not in {"supplier", "line", "show_moderator"}:
             fresh = type(obj)._default_manager.filter(pk=obj.pk).first()
             rows[name] = model_to_dict(fresh) if fresh is not None else None
     rows["history"] = InventoryChange.objects.filter(product=victim["product"]).count()
@@ -436,6 +503,10 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
     rows["sanctions"] = sorted(Sanction.objects.filter(user=victim["troll"]).values_list("pk", "revoked_at"))
     rows["own_sanctions"] = sorted(Sanction.objects.filter(user=victim["user"]).values_list("pk", "revoked_at"))
     rows["appeals"] = sorted(Appeal.objects.values_list("pk", "sanction_id", "status"))
+    rows["lineup"] = list(LineupItem.objects.filter(show__seller=victim["user"]).values_list("product_id", "position"))
+    rows["schedule_shows"] = sorted(
+        Show.objects.filter(schedule=victim["schedule"]).values_list("pk", "status", "title")
+    )
     rows["audit"] = ModerationAction.objects.filter(
         Q(seller=victim["user"]) | Q(target_user__in=[victim["user"], victim["troll"]])
     ).count()
@@ -443,7 +514,7 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
 
 
 # (method, route name, ids taken from the victim, body) — each must answer 404 to the intruder.
-FOREIGN_CASES = [
+FOREIGN_CASES: list[tuple[str, str, list[str], Any]] = [
     ("get", "api:seller-product", ["product"], None),
     ("patch", "api:seller-product", ["product"], {"title": "Mine now"}),
     ("delete", "api:seller-product", ["product"], None),
@@ -474,6 +545,25 @@ FOREIGN_CASES = [
     ("delete", "api:seller-mute-word", ["word"], None),
     ("delete", "api:seller-pattern", ["pattern"], None),
     ("delete", "api:seller-moderator", ["moderator"], None),
+    ("get", "api:seller-show", ["show"], None),
+    ("patch", "api:seller-show", ["show"], {"title": "Mine now"}),
+    ("put", "api:seller-show-lineup", ["show"], {"product_ids": []}),
+    ("post", "api:seller-show-thumbnail", ["show"], "picture"),
+    ("delete", "api:seller-show-thumbnail", ["show"], None),
+    ("get", "api:seller-show-moderators", ["show"], None),
+    ("post", "api:seller-show-moderators", ["show"], {"email": "intruder-helper@example.com"}),
+    ("delete", "api:seller-show-moderator", ["show", "show_moderator"], None),
+    # The intruder's own show with the victim's show moderator.
+    ("delete", "api:seller-show-moderator", ["my_show", "show_moderator"], None),
+    ("post", "api:seller-show-go-live", ["show"], None),
+    ("post", "api:seller-show-pause", ["show"], None),
+    ("post", "api:seller-show-resume", ["show"], None),
+    ("post", "api:seller-show-end", ["show"], None),
+    ("post", "api:seller-show-cancel", ["show"], None),
+    ("post", "api:seller-show-restart", ["show"], None),
+    ("get", "api:seller-schedule", ["schedule"], None),
+    ("patch", "api:seller-schedule", ["schedule"], {"title": "Mine now"}),
+    ("post", "api:seller-schedule-stop", ["schedule"], None),
 ]
 PAGE_CASES = [
     ("get", "commerce:seller_product_edit", ["product"], None),
@@ -505,6 +595,20 @@ PAGE_CASES = [
     ("post", "moderation:seller_moderator_remove", ["moderator"], None),
     ("post", "moderation:seller_word_remove", ["word"], None),
     ("post", "moderation:seller_pattern_remove", ["pattern"], None),
+    ("get", "shows:seller_show_edit", ["show"], None),
+    ("post", "shows:seller_show_edit", ["show"], {"title": "Mine now", "scheduled_start": "2030-01-01T10:00"}),
+    ("post", "shows:seller_show_status", ["show"], {"action": "cancel"}),
+    ("get", "shows:console", ["show"], None),
+    ("post", "shows:seller_lineup_add", ["show"], {"product": 1}),
+    ("post", "shows:seller_lineup_remove", ["show", "lineup_item"], None),
+    # The intruder's own show with the victim's lineup item.
+    ("post", "shows:seller_lineup_remove", ["my_show", "lineup_item"], None),
+    ("post", "shows:seller_lineup_move", ["show", "lineup_item"], {"direction": "up"}),
+    ("post", "shows:seller_show_moderator_add", ["show"], {"email": "intruder-helper@example.com"}),
+    ("post", "shows:seller_show_moderator_remove", ["show", "show_moderator"], None),
+    ("get", "shows:seller_schedule_edit", ["schedule"], None),
+    ("post", "shows:seller_schedule_edit", ["schedule"], {"title": "Mine now"}),
+    ("post", "shows:seller_schedule_stop", ["schedule"], None),
 ]
 
 
@@ -520,6 +624,8 @@ def _url(name: str, ids: list[str], victim: dict[str, Any], intruder: Any) -> st
     objects = dict(victim)
     if "mine" in ids:
         objects["mine"] = ProductFactory(seller=intruder)
+    if "my_show" in ids:
+        objects["my_show"] = ShowFactory(seller=intruder)
     if "my_order" in ids:
         objects["my_order"] = delivered(buyer=intruder, product=victim["supplier"])
     # Saved cards are named by Stripe's id, a string.
@@ -938,6 +1044,8 @@ REVIEW_COLUMNS = [
 ]
 REFUND_COLUMNS = [*ORDER_COLUMNS, "refunded_cents"]
 STOCK_COLUMNS = [*PRODUCT_COLUMNS, "quantity_on_hand", "low_stock_threshold", "overstock_threshold"]
+SHOW_COLUMNS = ["seller_id", "status", "started_at", "ended_at", "private_token", "schedule_id", "id"]
+SCHEDULE_COLUMNS = ["seller_id", "stopped_at", "id"]
 MASS_ASSIGNMENT = [
     # (who sends it, method, route name, object, body, protected columns)
     ("user", "patch", "api:seller-product", "product", {"seller": "{intruder}"}, PRODUCT_COLUMNS),
@@ -1032,6 +1140,20 @@ MASS_ASSIGNMENT = [
         STOCK_COLUMNS,
     ),
     ("user", "put", "api:seller-product-stock-thresholds", "product", {"low_stock_threshold": -1}, STOCK_COLUMNS),
+    ("user", "patch", "api:seller-show", "show", {"seller": "{intruder}", "title": "T"}, SHOW_COLUMNS),
+    ("user", "patch", "api:seller-show", "show", {"seller_id": "{intruder}"}, SHOW_COLUMNS),
+    (
+        "user",
+        "patch",
+        "api:seller-show",
+        "show",
+        {"status": "live", "started_at": "2001-01-01T00:00:00Z"},
+        SHOW_COLUMNS,
+    ),
+    ("user", "patch", "api:seller-show", "show", {"private_token": "guessable", "title": "T"}, SHOW_COLUMNS),
+    ("user", "patch", "api:seller-show", "show", {"schedule_id": 1}, SHOW_COLUMNS),
+    ("user", "patch", "api:seller-schedule", "schedule", {"seller": "{intruder}", "title": "T"}, SCHEDULE_COLUMNS),
+    ("user", "patch", "api:seller-schedule", "schedule", {"stopped_at": "2001-01-01T00:00:00Z"}, SCHEDULE_COLUMNS),
     (
         "user",
         "put",
@@ -1115,6 +1237,22 @@ CREATE_MASS_ASSIGNMENT = [
     ),
     ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": None, "seller": "{intruder}"}, SlowMode, "seller"),
     ("put", "api:seller-slow-mode", [], {"seconds": 5, "show_id": 7, "seller_id": "{intruder}"}, SlowMode, "seller"),
+    (
+        "post",
+        "api:seller-shows",
+        [],
+        {"title": "T", "scheduled_start": "2030-01-01T10:00:00Z", "seller": "{intruder}"},
+        Show,
+        "seller",
+    ),
+    (
+        "post",
+        "api:seller-shows",
+        [],
+        {"title": "T", "scheduled_start": "2030-01-01T10:00:00Z", "seller_id": "{intruder}", "status": "live"},
+        Show,
+        "seller",
+    ),
     # The id in the URL is a product's.
     ("put", "api:wishlist-item", ["product"], {"buyer": "{intruder}"}, WishlistItem, "buyer"),
     ("put", "api:wishlist-item", ["product"], {"buyer_id": "{intruder}"}, WishlistItem, "buyer"),

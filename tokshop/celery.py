@@ -73,4 +73,10 @@ app.conf.beat_schedule = {
         "task": "shows.stats_save_on_air",
         "schedule": crontab(),
     },
+    # Recurring shows become shows two weeks ahead; hourly keeps the horizon full to the hour (and
+    # picks up a schedule whose first expansion was lost) while each run is a few indexed queries.
+    "shows.schedules_expand": {
+        "task": "shows.schedules_expand",
+        "schedule": crontab(minute=7),
+    },
 }

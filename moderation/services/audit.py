@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 STANDING_URL = "/account/moderation/"
 
 
-def moderation_permission_check(*, actor: User, seller_id: int | None) -> None:
-    """Refuse an actor who does not moderate the seller's shows (or, for None, Tokshop as a whole)."""
-    if not can_moderate(actor=actor, seller_id=seller_id):
+def moderation_permission_check(*, actor: User, seller_id: int | None, show_id: int | None = None) -> None:
+    """Refuse an actor who does not moderate the seller's shows (or, for None, Tokshop as a whole);
+    with `show_id`, a moderator appointed for that one show passes too."""
+    if not can_moderate(actor=actor, seller_id=seller_id, show_id=show_id):
         where = "in this seller's shows" if seller_id is not None else "on Tokshop as a whole"
         raise PermissionDenied(f"You don't moderate {where}.", code="not_moderator")
 

@@ -42,7 +42,7 @@ def _held_lock_pending(*, actor: User, held_id: int) -> HeldMessage:
     held = HeldMessage.objects.select_for_update().filter(pk=held_id).first()
     if held is None:
         raise NotFound("No such held message.")
-    moderation_permission_check(actor=actor, seller_id=held.seller_id)
+    moderation_permission_check(actor=actor, seller_id=held.seller_id, show_id=held.show_id)
     if held.status != HeldStatus.PENDING:
         raise Conflict("A moderator already decided on this message.", code="already_decided")
     return held

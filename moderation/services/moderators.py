@@ -56,49 +56,58 @@ def staff_moderator_appoint(*, user: User) -> User:
 
 
 @transaction.atomic
-def seller_moderator_appoint(*, seller: User, moderator: User) -> SellerModerator:
-    """Let `moderator` moderate `seller`'s shows; appointing someone twice returns the same row."""
+def seller_moderator_appoint(*, seller: User, moderator: User, show_id: int | None = None) -> SellerModerator:
+    """Let `moderator` moderate `seller`'s shows, or with `show_id` that one show of theirs (the caller
+    checks the show is the seller's); appointing someone twice returns the same row."""
     if moderator.pk == seller.pk:
         raise ApplicationError("You already moderate your own shows.", code="self_appointment")
     if not moderator.is_active:
         raise NotFound("No such user.")
-    entry, created = SellerModerator.objects.get_or_create(seller=seller, moderator=moderator)
+    entry, created = SellerModerator.objects.get_or_create(seller=seller, moderator=moderator, show_id=show_id)
     if created:
+        what = "one of their shows" if show_id is not None else "their shows"
         audit_record(
             actor=seller,
             action=AuditAction.MODERATOR_APPOINT,
             target_user=moderator,
             seller_id=seller.pk,
+            show_id=show_id,
             notify=(
-                f"You moderate {seller.display_name}'s shows",
-                f"{seller.display_name} made you a moderator of their shows: you can mute, ban and lift sanctions "
-                "there.",
+                f"You moderate {seller.display_name}'s {'show' if show_id is not None else 'shows'}",
+                f"{seller.display_name} made you a moderator of {what}: you can mute, ban and lift sanctions there.",
             ),
         )
     return entry
 
 
-def seller_moderator_appoint_by_email(*, seller: User, email: str) -> SellerModerator:
+def seller_moderator_appoint_by_email(*, seller: User, email: str, show_id: int | None = None) -> SellerModerator:
     """Appoint the account signed in with `email` (how a seller knows the person they trust)."""
     moderator = user_get_active_by_email(email=email)
     if moderator is None:
         raise NotFound(UNKNOWN_EMAIL, fields={"email": [UNKNOWN_EMAIL]})
-    return seller_moderator_appoint(seller=seller, moderator=moderator)
+    return seller_moderator_appoint(seller=seller, moderator=moderator, show_id=show_id)
 
 
 @transaction.atomic
-def seller_moderator_remove(*, seller: User, moderator_id: int) -> None:
-    entry = SellerModerator.objects.select_related("moderator").filter(seller=seller, moderator_id=moderator_id).first()
+def seller_moderator_remove(*, seller: User, moderator_id: int, show_id: int | None = None) -> None:
+    """Take back an appointment: to all the seller's shows, or with `show_id` to that one show."""
+    entry = (
+        SellerModerator.objects.select_related("moderator")
+        .filter(seller=seller, moderator_id=moderator_id, show_id=show_id)
+        .first()
+    )
     if entry is None:
         raise NotFound("This person doesn't moderate your shows.")
     entry.delete()
+    what = "one of their shows" if show_id is not None else "their shows"
     audit_record(
         actor=seller,
         action=AuditAction.MODERATOR_REMOVE,
         target_user=entry.moderator,
         seller_id=seller.pk,
+        show_id=show_id,
         notify=(
-            f"You no longer moderate {seller.display_name}'s shows",
-            f"{seller.display_name} removed you from the moderators of their shows.",
+            f"You no longer moderate {seller.display_name}'s {'show' if show_id is not None else 'shows'}",
+            f"{seller.display_name} removed you from the moderators of {what}.",
         ),
     )

@@ -175,7 +175,8 @@ def sanction_impose(
     that makes three within the window also mutes (`warnings_escalate`)."""
     if actor is not None:
         where = None if scope == SanctionScope.GLOBAL or seller is None else seller.pk
-        moderation_permission_check(actor=actor, seller_id=where)
+        in_show = show_id if scope == SanctionScope.SHOW else None
+        moderation_permission_check(actor=actor, seller_id=where, show_id=in_show)
         if actor.pk == user.pk:
             raise ApplicationError("You can't sanction yourself.", code="self_sanction")
     if kind == SanctionKind.WARNING and duration is not None:
@@ -347,7 +348,7 @@ def sanction_lift(*, actor: User | None, sanction_id: int, reason: str = "") -> 
     if sanction is None:
         raise NotFound("No such sanction.")
     if actor is not None:
-        moderation_permission_check(actor=actor, seller_id=sanction.seller_id)
+        moderation_permission_check(actor=actor, seller_id=sanction.seller_id, show_id=sanction.show_id)
     if sanction.kind not in _LIFTED:
         raise ApplicationError("A warning stays on the record; it has nothing to lift.", code="not_liftable")
     already = sanction.revoked_at is not None

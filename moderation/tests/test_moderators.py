@@ -103,3 +103,53 @@ def test_an_inactive_staff_moderator_moderates_nowhere():
     moderator.is_active = False
 
     assert not can_moderate(actor=moderator, seller_id=None)
+
+
+def test_a_moderator_of_one_show_acts_in_that_show_alone():
+    seller, helper = SellerFactory(), UserFactory()
+
+    entry = seller_moderator_appoint(seller=seller, moderator=helper, show_id=41)
+    assert seller_moderator_appoint(seller=seller, moderator=helper, show_id=41) == entry
+    seller_moderator_appoint(seller=seller, moderator=helper, show_id=42)
+
+    assert can_moderate(actor=helper, seller_id=seller.pk, show_id=41)
+    assert can_moderate(actor=helper, seller_id=seller.pk, show_id=42)
+    assert not can_moderate(actor=helper, seller_id=seller.pk, show_id=43)
+    assert not can_moderate(actor=helper, seller_id=seller.pk)
+    assert moderated_seller_ids(actor=helper) == []
+    with pytest.raises(PermissionDenied):
+        moderation_permission_check(actor=helper, seller_id=seller.pk, show_id=43)
+    moderation_permission_check(actor=helper, seller_id=seller.pk, show_id=41)
+    assert ModerationAction.objects.filter(action=AuditAction.MODERATOR_APPOINT, show_id=41).count() == 1
+
+
+def test_a_moderator_of_all_the_shows_is_one_of_each_show_too_and_removals_keep_apart():
+    seller, helper = SellerFactory(), UserFactory()
+    seller_moderator_appoint(seller=seller, moderator=helper)
+    seller_moderator_appoint(seller=seller, moderator=helper, show_id=41)
+
+    seller_moderator_remove(seller=seller, moderator_id=helper.pk, show_id=41)
+
+    assert can_moderate(actor=helper, seller_id=seller.pk, show_id=41)
+    assert list(SellerModerator.objects.values_list("show_id", flat=True)) == [None]
+    with pytest.raises(NotFound):
+        seller_moderator_remove(seller=seller, moderator_id=helper.pk, show_id=41)
+
+
+def test_a_moderator_of_one_show_mutes_in_that_show_but_not_across_the_sellers_shows():
+    from moderation.models import Sanction, SanctionScope
+    from moderation.services.sanctions import sanction_impose
+
+    seller, helper, troll = SellerFactory(), UserFactory(), UserFactory()
+    seller_moderator_appoint(seller=seller, moderator=helper, show_id=41)
+
+    muted = sanction_impose(
+        actor=helper, user=troll, kind="mute", reason="Spam", scope=SanctionScope.SHOW, seller=seller, show_id=41
+    )
+    for scope, show_id in [(SanctionScope.SHOW, 42), (SanctionScope.SELLER, None)]:
+        with pytest.raises(PermissionDenied):
+            sanction_impose(
+                actor=helper, user=troll, kind="ban", reason="x", scope=scope, seller=seller, show_id=show_id
+            )
+
+    assert list(Sanction.objects.values_list("pk", flat=True)) == [muted.pk]

@@ -14,6 +14,7 @@ from .interact import (
     QuestionStatus,
     QuestionUpvote,
 )
+from .schedules import WEEKDAY_NAMES, Frequency, ScheduleLineupItem, ShowSchedule
 from .shows import ON_AIR, RESTART_WINDOW, Follow, LineupItem, Show, ShowQuerySet, ShowReminder, ShowStatus, Visibility
 from .video import (
     ShowParticipant,
@@ -28,6 +29,7 @@ from .viewers import Device, ShowStats, ViewerSession
 __all__ = [
     "ON_AIR",
     "RESTART_WINDOW",
+    "WEEKDAY_NAMES",
     "ChatKind",
     "ChatMessage",
     "ChatMessageQuerySet",
@@ -37,6 +39,7 @@ __all__ = [
     "FlashSalePurchase",
     "FlashSaleStatus",
     "Follow",
+    "Frequency",
     "LineupItem",
     "Poll",
     "PollOption",
@@ -45,10 +48,12 @@ __all__ = [
     "Question",
     "QuestionStatus",
     "QuestionUpvote",
+    "ScheduleLineupItem",
     "Show",
     "ShowParticipant",
     "ShowQuerySet",
     "ShowReminder",
+    "ShowSchedule",
     "ShowStats",
     "ShowStatus",
     "VideoRoom",

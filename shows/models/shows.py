@@ -85,6 +85,18 @@ class Show(models.Model):
         "shows.LineupItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     pinned_at = models.DateTimeField(null=True, blank=True)
+    schedule = models.ForeignKey(
+        "shows.ShowSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shows",
+        help_text="The recurring schedule that made this show, if any.",
+    )
+    # Followers hear of a show once when it is scheduled and once when it first goes live, however
+    # often the task that tells them runs (a retry, a restart of the show).
+    followers_told_scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    followers_told_live_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +118,8 @@ class Show(models.Model):
                 condition=~models.Q(status="ended") | models.Q(ended_at__isnull=False),
                 name="show_ended_has_end",
             ),
+            # A schedule makes one show per occurrence, however often its expansion runs.
+            models.UniqueConstraint(fields=["schedule", "scheduled_start"], name="show_once_per_occurrence"),
         ]
         indexes = [
             models.Index(fields=["status", "scheduled_start"], name="show_status_start_idx"),

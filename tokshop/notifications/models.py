@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     INVENTORY = "inventory", "Low stock alerts"
     SAVED = "saved", "Saved items back in stock"
     MODERATION = "moderation", "Moderation decisions"
+    SHOWS = "shows", "Shows of sellers you follow"
 
 
 # Kinds whose e-mail a user cannot turn off: they protect the account.
@@ -23,6 +24,7 @@ EMAIL_DEFAULTS = {
     NotificationKind.INVENTORY: True,
     NotificationKind.SAVED: True,
     NotificationKind.MODERATION: True,
+    NotificationKind.SHOWS: True,
 }
 
 

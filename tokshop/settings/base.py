@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         # Sanctions and notifications both have a `kind`, appeals a `status` too.
         "SanctionKindEnum": "moderation.models.SanctionKind",
         "AppealStatusEnum": "moderation.models.AppealStatus",
+        # Shows have a `status` too.
+        "ShowStatusEnum": "shows.models.ShowStatus",
     },
 }
 

@@ -60,6 +60,7 @@ def test_preferences_round_trip(user_client):
         "inventory": True,
         "saved": True,
         "moderation": True,
+        "shows": True,
     }
     assert user_client.get(url).json() == defaults
     updated = user_client.patch(url, {"announcement": True, "security": False, "orders": False}, format="json")
