@@ -8,7 +8,6 @@ from playwright.sync_api import Browser, expect
 
 from commerce.tests.factories import ProductFactory
 from shows.tests.factories import LineupItemFactory, ShowFactory
-from shows.tests.interact_helpers import saved_address_for
 from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
@@ -24,8 +23,8 @@ def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: 
         LineupItemFactory(
             show=show, product=ProductFactory(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
         )
+    # A first-time buyer: no earlier order to ship to, so the room asks for an address once.
     buyer = UserFactory()
-    saved_address_for(buyer)
 
     host_ctx = browser.new_context(viewport=viewport)
     host = host_ctx.new_page()
@@ -63,7 +62,17 @@ def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: 
     page.locator("[data-flash-qty]").select_option("2")
     shoot(page, f"interact-products-before-{viewport_name(viewport)}")
     page.get_by_test_id("flash-buy").click()
+    address = page.locator("[data-flash-address]")
+    expect(address).to_be_visible()
+    address.get_by_label("Name").fill("Ada Buyer")
+    address.get_by_label("Address", exact=True).fill("1 Main Street")
+    address.get_by_label("City").fill("Springfield")
+    address.get_by_label("Postal code").fill("12345")
+    address.get_by_label("Country code").fill("US")
+    shoot(page, f"interact-address-{viewport_name(viewport)}")
+    page.get_by_test_id("flash-buy").click()
     expect(page.get_by_role("link", name="Pay now")).to_be_visible()
+    expect(address).to_be_hidden()
     expect(page.locator("[data-flash-left]")).to_contain_text("8 of 10")
     shoot(page, f"interact-products-{viewport_name(viewport)}")
 
