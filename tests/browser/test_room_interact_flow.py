@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from commerce.tests.factories import ProductFactory
+from shows.models import LineupItem
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
@@ -95,5 +96,10 @@ def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: 
     expect(page.locator("[data-question-answered]")).to_be_visible()
     host.get_by_role("tab", name="Lineup").click()
     shoot(host, f"interact-console-lineup-{viewport_name(viewport)}")
+    # Opening a product from the room's lineup counts a click-through, then shows the product.
+    page.get_by_role("tab", name="Products").click()
+    page.get_by_test_id("room-lineup").get_by_role("link", name="Leica M3").click()
+    expect(page.get_by_role("heading", name="Leica M3")).to_be_visible()
+    assert LineupItem.objects.get(show=show, product__title="Leica M3").clicks == 1
     assert errors == []
     assert host_errors == []
