@@ -1,0 +1,105 @@
+"""A host in headless Chromium starts a flash sale and opens a poll from the console; a viewer buys,
+votes and asks in the room, and the host answers: each sees the other's change live."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from commerce.tests.factories import ProductFactory
+from shows.models import LineupItem
+from shows.tests.factories import LineupItemFactory, ShowFactory
+from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
+from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: Browser, site, viewport):
+    base, _ = site
+    seller = SellerProfileFactory().user
+    show = ShowFactory(seller=seller, live=True, title="Vintage cameras live")
+    for title, price in [("Leica M3", 120000), ("Film roll pack", 1500)]:
+        LineupItemFactory(
+            show=show, product=ProductFactory(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
+        )
+    # A first-time buyer: no earlier order to ship to, so the room asks for an address once.
+    buyer = UserFactory()
+
+    host_ctx = browser.new_context(viewport=viewport)
+    host = host_ctx.new_page()
+    host_errors = console_errors(host)
+    sign_in(host, base, email=seller.email, password=PASSWORD)
+    host.goto(f"{base}/seller/shows/{show.pk}/console/")
+    expect(host.get_by_test_id("console-pin")).to_be_visible()
+
+    viewer_ctx = browser.new_context(viewport=viewport)
+    page = viewer_ctx.new_page()
+    errors = console_errors(page)
+    sign_in(page, base, email=buyer.email, password=PASSWORD)
+    page.goto(f"{base}{show.get_absolute_url()}")
+
+    # Host starts a flash sale and opens a poll.
+    form = host.locator("[data-console-sale-form]")
+    form.locator("[name=price]").fill("9")
+    form.locator("select[name=item_id]").select_option(index=1)
+    form.locator("[name=total_limit]").fill("10")
+    form.locator("[name=per_buyer_limit]").fill("2")
+    host.get_by_test_id("start-sale").click()
+    expect(host.locator("[data-console-sale]")).to_be_visible()
+    host.get_by_role("tab", name=re.compile("Polls")).click()
+    poll = host.locator("[data-console-poll-form]")
+    poll.locator("[name=question]").fill("Which camera next?")
+    answers = poll.locator("[name=option]")
+    answers.nth(0).fill("Rolleiflex")
+    answers.nth(1).fill("Hasselblad")
+    answers.nth(2).fill("Pentax 67")
+    host.get_by_test_id("open-poll").click()
+    expect(host.locator("[data-console-poll]")).to_be_visible()
+
+    page.get_by_role("tab", name="Products").click()
+    expect(page.locator("[data-flash-sale]")).to_be_visible()
+    page.locator("[data-flash-qty]").select_option("2")
+    shoot(page, f"interact-products-before-{viewport_name(viewport)}")
+    page.get_by_test_id("flash-buy").click()
+    address = page.locator("[data-flash-address]")
+    expect(address).to_be_visible()
+    address.get_by_label("Name").fill("Ada Buyer")
+    address.get_by_label("Address", exact=True).fill("1 Main Street")
+    address.get_by_label("City").fill("Springfield")
+    address.get_by_label("Postal code").fill("12345")
+    address.get_by_label("Country code").fill("US")
+    shoot(page, f"interact-address-{viewport_name(viewport)}")
+    page.get_by_test_id("flash-buy").click()
+    expect(page.get_by_role("link", name="Pay now")).to_be_visible()
+    expect(address).to_be_hidden()
+    expect(page.locator("[data-flash-left]")).to_contain_text("8 of 10")
+    shoot(page, f"interact-products-{viewport_name(viewport)}")
+
+    page.get_by_role("tab", name="Poll").click()
+    page.get_by_role("button", name=re.compile("Hasselblad")).click()
+    expect(page.locator("[data-poll-result]")).to_have_text("Thanks for voting.")
+    expect(page.locator("[data-poll-total]")).to_have_text("1 vote")
+    shoot(page, f"interact-poll-{viewport_name(viewport)}")
+
+    page.get_by_role("tab", name="Q&A").click()
+    page.get_by_placeholder("Ask the host something…").fill("Does the Leica come with a lens?")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator("[data-question-list] [data-question]")).to_have_count(1)
+    shoot(page, f"interact-questions-{viewport_name(viewport)}")
+
+    expect(host.locator("[data-console-question-list] [data-question]")).to_have_count(1)
+    expect(host.locator("[data-console-poll-results]")).to_contain_text("Hasselblad: 1")
+    shoot(host, f"interact-console-{viewport_name(viewport)}")
+    host.get_by_role("button", name="Answered").click()
+    expect(page.locator("[data-question-answered]")).to_be_visible()
+    host.get_by_role("tab", name="Lineup").click()
+    shoot(host, f"interact-console-lineup-{viewport_name(viewport)}")
+    # Opening a product from the room's lineup counts a click-through, then shows the product.
+    page.get_by_role("tab", name="Products").click()
+    page.get_by_test_id("room-lineup").get_by_role("link", name="Leica M3").click()
+    expect(page.get_by_role("heading", name="Leica M3")).to_be_visible()
+    assert LineupItem.objects.get(show=show, product__title="Leica M3").clicks == 1
+    assert errors == []
+    assert host_errors == []
