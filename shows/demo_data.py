@@ -10,15 +10,19 @@ from django.utils import timezone
 
 from commerce.models import Category, Product
 from tokshop.core.demo import DEMO_BUYER, DEMO_SELLER
+from tokshop.core.errors import ApplicationError
 from tokshop.users.models import User
 
+from .demo_interact import ensure_room_interactions
 from .models import Frequency, Show, ShowSchedule, ShowStatus, Visibility
+from .services.chat import chat_post
 from .services.follows import follow_create, reminder_create
 from .services.lifecycle import show_end, show_go_live
 from .services.schedules import schedule_create
 from .services.shows import show_create
 
 DEMO_LIVE_TITLE = "Friday film camera hour"
+CLEO = "cleo@tokshop.demo"
 DEMO_ENDED_TITLE = "Restoring a Polaroid SX-70, start to finish"
 DEMO_SCHEDULE_TITLE = "Tuesday treasure hunt"
 
@@ -147,9 +151,35 @@ def ensure_follow_and_reminder() -> None:
         reminder_create(user=buyer, show_id=upcoming.pk)
 
 
+# What the demo live show's audience has said so far: (viewer's e-mail, line). The host answers
+# from the seller's account.
+DEMO_CHAT = [
+    (DEMO_BUYER, "Hi from Lisbon! First time catching one of these live."),
+    (CLEO, "Is the Canon AE-1's light meter working?"),
+    (DEMO_SELLER, "It is: I tested it against a handheld meter this morning, within a third of a stop."),
+    (DEMO_BUYER, "Those leatherette covers look brand new"),
+    (CLEO, "Saving up for the Polaroid, please don't sell it too fast"),
+]
+
+
+def ensure_room() -> None:
+    """Chat history, a pinned product, a closed poll and questions in the demo live show."""
+    show = demo_live_show()
+    for n, (email, text) in enumerate(DEMO_CHAT):
+        try:
+            # The ref makes each line once, however often the demo is seeded.
+            chat_post(sender=User.objects.get(email=email), show_id=show.pk, text=text, ref=f"demo-chat-{n}")
+        except ApplicationError:
+            # A demo account the moderation demo muted, say: the room goes on without its line.
+            continue
+    viewers = list(User.objects.filter(email__in=[DEMO_BUYER, CLEO]).order_by("email"))
+    ensure_room_interactions(show=show, viewers=viewers)
+
+
 def demo_steps() -> list[tuple[str, Callable[[], None]]]:
     return [
         ("shows, live and upcoming", ensure_shows),
         ("a weekly show", ensure_schedule),
         ("a follower with a reminder", ensure_follow_and_reminder),
+        ("the live room's chat, poll and questions", ensure_room),
     ]

@@ -10,10 +10,10 @@ from .services.pins import product_pin
 from .services.polls import poll_close, poll_open, poll_vote
 from .services.questions import question_answer, question_ask, question_upvote
 
-DEMO_POLL = ("Which camera should we open next?", ["The Rolleiflex", "The Leica", "The Polaroid"])
+DEMO_POLL = ("Which camera should we open next?", ["The Canon AE-1", "The Olympus Trip", "The Polaroid SX-70"])
 DEMO_QUESTIONS = [
-    "Does the Leica come with its original lens cap?",
-    "Can you show the shutter speeds on the Rolleiflex?",
+    "Does the Canon come with its original lens cap?",
+    "Can you show the flash working on the Olympus Trip?",
     "Do you ship to Canada?",
 ]
 
