@@ -8,34 +8,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tokshop.core.errors import Conflict
 
 from .. import events
-from ..models import RESTART_WINDOW, Show, ShowStatus
+from ..models import ON_AIR, RESTART_WINDOW, Show, ShowStatus
 from ..signals import show_ended, show_went_live
 from .room_checks import host_check, show_lock, staff_check
 
 if TYPE_CHECKING:
     from tokshop.users.models import User
 
-# Which statuses each change starts from.
-ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    ShowStatus.LIVE: (ShowStatus.SCHEDULED,),
-    ShowStatus.PAUSED: (ShowStatus.LIVE,),
-    ShowStatus.ENDED: (ShowStatus.LIVE, ShowStatus.PAUSED),
-    ShowStatus.CANCELLED: (ShowStatus.SCHEDULED,),
-    ShowStatus.ERROR: (ShowStatus.LIVE, ShowStatus.PAUSED),
-}
-
-REFUSALS: dict[str, str] = {
-    ShowStatus.LIVE: "Only a scheduled show can go live.",
-    ShowStatus.PAUSED: "Only a live show can be paused.",
-    ShowStatus.ENDED: "Only a show on air can end.",
-    ShowStatus.CANCELLED: "Only a show that has not started can be cancelled.",
-    ShowStatus.ERROR: "Only a show on air can fail.",
-}
+RESTART_REFUSAL = (
+    f"Only a show that ended less than {int(RESTART_WINDOW.total_seconds() // 3600)} hours ago can go live again."
+)
 
 
 def _transition(
@@ -43,22 +31,27 @@ def _transition(
     actor: User | None,
     show_id: int,
     to: str,
+    allowed_from: tuple[str, ...],
+    refusal: str,
     check: Callable[..., None] | None,
     stamp: Callable[[Show, datetime], None],
+    signal: Signal | None = None,
 ) -> Show:
+    """Make one change under the show's lock; `signal` is sent after commit only when it changed."""
     show = show_lock(show_id)
     if actor is not None and check is not None:
         check(actor=actor, show=show)
     if show.status == to:
         # Repeating a change (a double click, a retried request) is not an error: nothing happens.
         return show
-    if show.status not in ALLOWED_FROM[to]:
-        raise Conflict(REFUSALS[to], code="invalid_status", extra={"status": show.status})
-    now = timezone.now()
+    if show.status not in allowed_from:
+        raise Conflict(refusal, code="invalid_status", extra={"status": show.status})
     show.status = to
-    stamp(show, now)
+    stamp(show, timezone.now())
     show.save()
     events.show_status_changed(show)
+    if signal is not None:
+        transaction.on_commit(lambda: signal.send(sender=Show, show=show))
     return show
 
 
@@ -69,9 +62,16 @@ def show_go_live(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.started_at = now
 
-    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.LIVE, check=host_check, stamp=stamp)
-    transaction.on_commit(lambda: show_went_live.send(sender=Show, show=show))
-    return show
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.LIVE,
+        allowed_from=(ShowStatus.SCHEDULED,),
+        refusal="Only a scheduled show can go live.",
+        check=host_check,
+        stamp=stamp,
+        signal=show_went_live,
+    )
 
 
 @transaction.atomic
@@ -81,23 +81,33 @@ def show_pause(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.paused_at = now
 
-    return _transition(actor=actor, show_id=show_id, to=ShowStatus.PAUSED, check=host_check, stamp=stamp)
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.PAUSED,
+        allowed_from=(ShowStatus.LIVE,),
+        refusal="Only a live show can be paused.",
+        check=host_check,
+        stamp=stamp,
+    )
 
 
 @transaction.atomic
 def show_resume(*, actor: User, show_id: int) -> Show:
     """Back on air after a pause (host only)."""
-    show = show_lock(show_id)
-    host_check(actor=actor, show=show)
-    if show.status == ShowStatus.LIVE:
-        return show
-    if show.status != ShowStatus.PAUSED:
-        raise Conflict("Only a paused show can resume.", code="invalid_status", extra={"status": show.status})
-    show.status = ShowStatus.LIVE
-    show.resumed_at = timezone.now()
-    show.save()
-    events.show_status_changed(show)
-    return show
+
+    def stamp(show: Show, now: datetime) -> None:
+        show.resumed_at = now
+
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.LIVE,
+        allowed_from=(ShowStatus.PAUSED,),
+        refusal="Only a paused show can resume.",
+        check=host_check,
+        stamp=stamp,
+    )
 
 
 @transaction.atomic
@@ -107,9 +117,16 @@ def show_end(*, actor: User | None, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.ended_at = now
 
-    show = _transition(actor=actor, show_id=show_id, to=ShowStatus.ENDED, check=staff_check, stamp=stamp)
-    transaction.on_commit(lambda: show_ended.send(sender=Show, show=show))
-    return show
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.ENDED,
+        allowed_from=ON_AIR,
+        refusal="Only a show on air can end.",
+        check=staff_check,
+        stamp=stamp,
+        signal=show_ended,
+    )
 
 
 @transaction.atomic
@@ -119,7 +136,15 @@ def show_cancel(*, actor: User, show_id: int) -> Show:
     def stamp(show: Show, now: datetime) -> None:
         show.cancelled_at = now
 
-    return _transition(actor=actor, show_id=show_id, to=ShowStatus.CANCELLED, check=host_check, stamp=stamp)
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.CANCELLED,
+        allowed_from=(ShowStatus.SCHEDULED,),
+        refusal="Only a show that has not started can be cancelled.",
+        check=host_check,
+        stamp=stamp,
+    )
 
 
 @transaction.atomic
@@ -130,29 +155,38 @@ def show_fail(*, show_id: int, reason: str) -> Show:
         show.errored_at = now
         show.error_reason = reason[:200]
 
-    show = _transition(actor=None, show_id=show_id, to=ShowStatus.ERROR, check=None, stamp=stamp)
-    transaction.on_commit(lambda: show_ended.send(sender=Show, show=show))
-    return show
+    return _transition(
+        actor=None,
+        show_id=show_id,
+        to=ShowStatus.ERROR,
+        allowed_from=ON_AIR,
+        refusal="Only a show on air can fail.",
+        check=None,
+        stamp=stamp,
+        signal=show_ended,
+    )
 
 
 @transaction.atomic
 def show_restart(*, actor: User, show_id: int) -> Show:
     """Put a show that ended back on air, within two hours of its end (host only)."""
-    show = show_lock(show_id)
-    host_check(actor=actor, show=show)
-    if show.is_on_air:
-        return show
-    if not show.can_restart():
-        hours = int(RESTART_WINDOW.total_seconds() // 3600)
-        raise Conflict(
-            f"Only a show that ended less than {hours} hours ago can go live again.",
-            code="invalid_status",
-            extra={"status": show.status},
-        )
-    show.status = ShowStatus.LIVE
-    show.restarted_at = timezone.now()
-    show.ended_at = None
-    show.save()
-    events.show_status_changed(show)
-    transaction.on_commit(lambda: show_went_live.send(sender=Show, show=show))
-    return show
+
+    def check(*, actor: User, show: Show) -> None:
+        host_check(actor=actor, show=show)
+        if show.status == ShowStatus.ENDED and not show.can_restart():
+            raise Conflict(RESTART_REFUSAL, code="invalid_status", extra={"status": show.status})
+
+    def stamp(show: Show, now: datetime) -> None:
+        show.restarted_at = now
+        show.ended_at = None
+
+    return _transition(
+        actor=actor,
+        show_id=show_id,
+        to=ShowStatus.LIVE,
+        allowed_from=(ShowStatus.ENDED,),
+        refusal=RESTART_REFUSAL,
+        check=check,
+        stamp=stamp,
+        signal=show_went_live,
+    )
