@@ -256,3 +256,25 @@ def test_following_page_lists_sellers_and_reminders(client):
 
     assert 'data-testid="followed-seller"' in page
     assert "Lamp night" in page
+
+
+def test_a_viewer_reports_the_show_from_its_room(client):
+    show = ShowFactory(live=True, title="Mystery boxes")
+    client.force_login(UserFactory())
+
+    room = client.get(show.get_absolute_url()).content.decode()
+    report_url = reverse("moderation:report", args=["show", show.pk])
+    page = client.get(report_url)
+
+    assert f'href="{report_url}"' in room
+    assert page.status_code == 200
+    assert "Mystery boxes" in page.content.decode()
+
+
+def test_the_host_sees_no_report_link_in_their_own_room(client):
+    show = ShowFactory(live=True)
+    client.force_login(show.seller)
+
+    room = client.get(show.get_absolute_url()).content.decode()
+
+    assert 'data-testid="report-show"' not in room

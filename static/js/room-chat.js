@@ -71,7 +71,18 @@
       line.appendChild(name);
       line.appendChild(element("span", "chat-line-text", message.text));
       const own = message.sender.id === me();
-      if (canModerate(root) && !own && !message.is_host) line.appendChild(moderationButtons(root, message));
+      if (canModerate(root) && !own && !message.is_host) {
+        line.appendChild(moderationButtons(root, message));
+      } else if (me() && !own) {
+        // Viewers report a line to the seller's moderators on the report page (no script needed there).
+        const tools = element("span", "chat-line-tools");
+        const report = element("a", "chat-line-tool", "Report");
+        report.href = "/report/message/" + message.id + "/";
+        report.rel = "nofollow";
+        report.setAttribute("aria-label", "Report " + message.sender.name + "'s message");
+        tools.appendChild(report);
+        line.appendChild(tools);
+      }
     } else if (message.kind === "product" && message.product) {
       line.appendChild(element("span", "chat-line-label", "Featured"));
       line.appendChild(element("span", "chat-line-text", message.product.title));
