@@ -18,14 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: Browser, site, viewport):
     base, _ = site
-    seller = SellerProfileFactory().user
-    show = ShowFactory(seller=seller, live=True, title="Vintage cameras live")
+    seller = SellerProfileFactory.create().user
+    show = ShowFactory.create(seller=seller, live=True, title="Vintage cameras live")
     for title, price in [("Leica M3", 120000), ("Film roll pack", 1500)]:
-        LineupItemFactory(
-            show=show, product=ProductFactory(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
+        LineupItemFactory.create(
+            show=show, product=ProductFactory.create(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
         )
     # A first-time buyer: no earlier order to ship to, so the room asks for an address once.
-    buyer = UserFactory()
+    buyer = UserFactory.create()
 
     host_ctx = browser.new_context(viewport=viewport)
     host = host_ctx.new_page()
