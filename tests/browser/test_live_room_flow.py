@@ -13,7 +13,17 @@ from commerce.models import Order
 from commerce.tests.factories import ProductFactory, order_placed
 from shows.models import ChatKind, ChatMessage, FlashSale, PollVote, Question, QuestionStatus, ShowStatus
 from shows.tests.factories import LineupItemFactory, ShowFactory
-from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    console_errors,
+    console_open_poll,
+    console_start_sale,
+    fill_address,
+    shoot,
+    sign_in,
+    viewport_name,
+)
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,12 +102,7 @@ def test_a_host_goes_live_and_two_viewers_chat_vote_ask_and_buy_in_a_flash_sale(
     for viewer in (a, b):
         viewer.get_by_role("tab", name="Products").click()
         expect(viewer.locator("[data-pinned-title]")).to_have_text("Leica M3")
-    form = host.locator("[data-console-sale-form]")
-    form.locator("select[name=item_id]").select_option(str(leica.pk))
-    form.locator("[name=price]").fill("9")
-    form.locator("[name=total_limit]").fill("10")
-    form.locator("[name=per_buyer_limit]").fill("2")
-    host.get_by_test_id("start-sale").click()
+    console_start_sale(host, item_id=leica.pk, price="9", total_limit=10, per_buyer_limit=2)
     expect(host.locator("[data-console-sale-left]")).to_have_text("10 of 10 left")
     for viewer in (a, b):
         expect(viewer.locator("[data-flash-sale]")).to_be_visible()
@@ -107,15 +112,7 @@ def test_a_host_goes_live_and_two_viewers_chat_vote_ask_and_buy_in_a_flash_sale(
     shoot(b, f"liveroom-{kind}-3-sale-ben")
 
     # A poll: both vote, and the host's console counts each vote as it comes.
-    host.get_by_role("tab", name=re.compile("Polls")).click()
-    poll = host.locator("[data-console-poll-form]")
-    poll.locator("[name=question]").fill("Which camera next?")
-    answers = poll.locator("[name=option]")
-    answers.nth(0).fill("Rolleiflex")
-    answers.nth(1).fill("Hasselblad")
-    poll.locator("select[name=seconds]").select_option("300")
-    host.get_by_test_id("open-poll").click()
-    expect(host.locator("[data-console-poll]")).to_be_visible()
+    console_open_poll(host, "Which camera next?", ["Rolleiflex", "Hasselblad"], seconds=300)
     results = host.locator("[data-console-poll-results]")
     for viewer, choice in ((a, "Hasselblad"), (b, "Rolleiflex")):
         viewer.get_by_role("tab", name="Poll").click()
@@ -159,11 +156,7 @@ def test_a_host_goes_live_and_two_viewers_chat_vote_ask_and_buy_in_a_flash_sale(
     address = b.locator("[data-flash-address]")
     expect(address).to_be_visible()
     expect(b.locator("[data-flash-result]")).to_have_text("Where should it go? Add your address, then buy.")
-    address.get_by_label("Name").fill("Ben Okafor")
-    address.get_by_label("Address", exact=True).fill("12 Marina Road")
-    address.get_by_label("City").fill("Lagos")
-    address.get_by_label("Postal code").fill("101001")
-    address.get_by_label("Country code").fill("NG")
+    fill_address(address, name="Ben Okafor", line1="12 Marina Road", city="Lagos", postal_code="101001", country="NG")
     shoot(b, f"liveroom-{kind}-7-address-ben")
     b.get_by_test_id("flash-buy").click()
     expect(b.get_by_role("link", name="Pay now")).to_be_visible()
