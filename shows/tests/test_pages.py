@@ -194,7 +194,7 @@ def test_a_show_on_air_is_the_live_room_with_its_parts(client):
         assert f"js/{script}" in page
     # One mark of each part: video, chat, viewers, poll, questions, pinned product.
     for mark in (
-        'class="room-video"',
+        'data-room-video="viewer"',
         'id="room-chat-text"',
         "data-viewers",
         'data-testid="room-poll"',

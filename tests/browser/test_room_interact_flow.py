@@ -9,7 +9,17 @@ from playwright.sync_api import Browser, expect
 from commerce.tests.factories import ProductFactory
 from shows.models import LineupItem
 from shows.tests.factories import LineupItemFactory, ShowFactory
-from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    console_errors,
+    console_open_poll,
+    console_start_sale,
+    fill_address,
+    shoot,
+    sign_in,
+    viewport_name,
+)
 from tokshop.users.tests.factories import PASSWORD, SellerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,14 +28,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: Browser, site, viewport):
     base, _ = site
-    seller = SellerProfileFactory().user
-    show = ShowFactory(seller=seller, live=True, title="Vintage cameras live")
+    seller = SellerProfileFactory.create().user
+    show = ShowFactory.create(seller=seller, live=True, title="Vintage cameras live")
     for title, price in [("Leica M3", 120000), ("Film roll pack", 1500)]:
-        LineupItemFactory(
-            show=show, product=ProductFactory(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
+        LineupItemFactory.create(
+            show=show, product=ProductFactory.create(seller=seller, title=title, price_cents=price, quantity_on_hand=20)
         )
     # A first-time buyer: no earlier order to ship to, so the room asks for an address once.
-    buyer = UserFactory()
+    buyer = UserFactory.create()
 
     host_ctx = browser.new_context(viewport=viewport)
     host = host_ctx.new_page()
@@ -41,22 +51,9 @@ def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: 
     page.goto(f"{base}{show.get_absolute_url()}")
 
     # Host starts a flash sale and opens a poll.
-    form = host.locator("[data-console-sale-form]")
-    form.locator("[name=price]").fill("9")
-    form.locator("select[name=item_id]").select_option(index=1)
-    form.locator("[name=total_limit]").fill("10")
-    form.locator("[name=per_buyer_limit]").fill("2")
-    host.get_by_test_id("start-sale").click()
-    expect(host.locator("[data-console-sale]")).to_be_visible()
-    host.get_by_role("tab", name=re.compile("Polls")).click()
-    poll = host.locator("[data-console-poll-form]")
-    poll.locator("[name=question]").fill("Which camera next?")
-    answers = poll.locator("[name=option]")
-    answers.nth(0).fill("Rolleiflex")
-    answers.nth(1).fill("Hasselblad")
-    answers.nth(2).fill("Pentax 67")
-    host.get_by_test_id("open-poll").click()
-    expect(host.locator("[data-console-poll]")).to_be_visible()
+    film = LineupItem.objects.get(show=show, product__title="Film roll pack")
+    console_start_sale(host, item_id=film.pk, price="9", total_limit=10, per_buyer_limit=2)
+    console_open_poll(host, "Which camera next?", ["Rolleiflex", "Hasselblad", "Pentax 67"])
 
     page.get_by_role("tab", name="Products").click()
     expect(page.locator("[data-flash-sale]")).to_be_visible()
@@ -65,11 +62,9 @@ def test_a_host_and_a_viewer_use_polls_questions_and_a_flash_sale_live(browser: 
     page.get_by_test_id("flash-buy").click()
     address = page.locator("[data-flash-address]")
     expect(address).to_be_visible()
-    address.get_by_label("Name").fill("Ada Buyer")
-    address.get_by_label("Address", exact=True).fill("1 Main Street")
-    address.get_by_label("City").fill("Springfield")
-    address.get_by_label("Postal code").fill("12345")
-    address.get_by_label("Country code").fill("US")
+    fill_address(
+        address, name="Ada Buyer", line1="1 Main Street", city="Springfield", postal_code="12345", country="US"
+    )
     shoot(page, f"interact-address-{viewport_name(viewport)}")
     page.get_by_test_id("flash-buy").click()
     expect(page.get_by_role("link", name="Pay now")).to_be_visible()
