@@ -95,10 +95,11 @@ def product_click(*, show_id: int, item_id: Any, viewer_key: str) -> bool:
 
 
 def product_stock_shows(*, product_id: int) -> list[int]:
-    """The shows on air where the product is pinned or on flash sale."""
-    pinned = Q(status__in=ON_AIR, pinned_item__product_id=product_id)
+    """The shows on air with the product in their lineup (the host's console counts its stock down
+    for every lineup product, viewers for the pinned one), and those running a flash sale of it."""
+    in_lineup = Q(status__in=ON_AIR, lineup__product_id=product_id)
     on_sale = Q(pk__in=FlashSale.objects.filter(product_id=product_id, status=FlashSaleStatus.ACTIVE).values("show_id"))
-    return list(Show.objects.filter(pinned | on_sale).values_list("pk", flat=True))
+    return list(Show.objects.filter(in_lineup | on_sale).distinct().values_list("pk", flat=True))
 
 
 def product_stock_publish(*, show_id: int, product_id: int) -> None:

@@ -17,7 +17,7 @@ from shows.services.questions import question_answer, question_ask, question_dis
 from tokshop.core.errors import ApplicationError
 from tokshop.users.tests.factories import UserFactory
 
-from .factories import ShowFactory
+from .factories import LineupItemFactory, ShowFactory
 from .interact_helpers import live_show_with_item, room_events
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,17 @@ def test_the_demo_room_has_a_pinned_product_a_closed_poll_and_questions_once():
     [poll] = show.polls.all()
     assert (poll.status, sum(o.votes for o in poll.options.all())) == ("closed", 3)
     assert list(show.questions.values_list("status", flat=True).order_by("id")) == ["answered", "open", "open"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_lineup_products_stock_is_told_to_its_show_on_air_only():
+    show, item = live_show_with_item(quantity_on_hand=5)
+    scheduled = ShowFactory(seller=show.seller)
+    LineupItemFactory(show=scheduled, product=item.product)
+
+    stock_reserve(buyer=UserFactory(), lines={item.product_id: 1})
+    time.sleep(0.4)
+
+    [event] = room_events(show.pk, "product.stock")
+    assert (event["product_id"], event["available"]) == (item.product_id, 4)
+    assert room_events(scheduled.pk, "product.stock") == []

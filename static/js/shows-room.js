@@ -140,6 +140,12 @@
   }
 
   room.on("lineup.updated", function (message) { renderLineup(message.lineup || []); });
+  // The host's console lists each lineup product's stock; it counts down as viewers buy.
+  room.on("product.stock", function (message) {
+    root.querySelectorAll("[data-product-id='" + Number(message.product_id) + "'] [data-lineup-available]").forEach(function (count) {
+      count.textContent = String(message.available);
+    });
+  });
 
   /* ---------- The host's buttons: over the socket when it is up, as a plain form otherwise ---------- */
   root.querySelectorAll("[data-control]").forEach(function (form) {

@@ -165,6 +165,9 @@ def test_a_host_goes_live_and_two_viewers_chat_vote_ask_and_buy_in_a_flash_sale(
         expect(viewer.locator("[data-flash-left]")).to_contain_text("8 of 10 left")
     host.get_by_role("tab", name="Lineup").click()
     expect(host.locator("[data-console-sale-left]")).to_have_text("8 of 10 left")
+    # The lineup's stock counts down on the console too: 20 on hand, 2 held by the two orders.
+    stock = host.locator(f"[data-product-id='{leica.product_id}'] [data-lineup-available]")
+    expect(stock).to_have_text("18")
     # The console's figures arrive with the staff's periodic stats; orders count there once paid.
     expect(host.locator("[data-console-stats] [data-stat=chat_messages]")).to_have_text("2", timeout=15_000)
     shoot(b, f"liveroom-{kind}-8-bought-ben")
