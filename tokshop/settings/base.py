@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "analytics",
     "moderation",
     "shows",
+    "auctions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,31 @@
+"""The auctions app's models: auctions and their bids, then what follows a close (settlement)."""
+
+from .auctions import (
+    Auction,
+    AuctionMode,
+    AuctionOutcome,
+    AuctionQuerySet,
+    AuctionStatus,
+    Bid,
+    BidSource,
+    Eligibility,
+    SellerAuctionDefaults,
+)
+from .settlement import AuctionEvent, AuctionEventKind, AuctionOffer, BidderStrike, OfferStatus
+
+__all__ = [
+    "Auction",
+    "AuctionEvent",
+    "AuctionEventKind",
+    "AuctionMode",
+    "AuctionOffer",
+    "AuctionOutcome",
+    "AuctionQuerySet",
+    "AuctionStatus",
+    "Bid",
+    "BidSource",
+    "BidderStrike",
+    "Eligibility",
+    "OfferStatus",
+    "SellerAuctionDefaults",
+]
