@@ -286,6 +286,12 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     async def realtime_close(self, event: dict[str, Any]) -> None:
         await self.close(code=closecodes.SESSION_ENDED, reason=event.get("reason", "session_ended"))
 
+    async def realtime_private(self, event: dict[str, Any]) -> None:
+        """An event for this user alone on one stream (outbid, say), unsequenced: it goes to their
+        sockets following that stream, and the others ignore it."""
+        if event.get("stream") == getattr(self, "stream", None):
+            await self.send(text_data=frame(event["event_type"], **event["payload"]))
+
     async def realtime_leave_room(self, event: dict[str, Any]) -> None:
         """Sent to all of a user's sockets when they are banned from live rooms; a socket that is
         not in one ignores it (the live room's consumer closes itself)."""

@@ -1,0 +1,96 @@
+"""Reads of auctions for the room, the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tokshop.core.errors import NotFound
+
+from .engine import Live, engine
+from .events import auction_payload, auction_with_product
+from .models import Auction, AuctionStatus, Bid
+
+
+def auction_live(auction: Auction) -> Live:
+    """The auction's state as the engine holds it, or as its row does when the engine has none."""
+    live = engine().live(auction.pk) if not auction.is_finished else None
+    if live is None:
+        return Live(
+            status=auction.status,
+            price=auction.price_cents,
+            leader=auction.leader_id or 0,
+            count=auction.bid_count,
+            ends_at=int(auction.ends_at.timestamp() * 1000) if auction.ends_at else 0,
+            extensions=auction.extensions,
+        )
+    return live
+
+
+def auction_view(auction: Auction, *, viewer_id: int | None = None) -> dict[str, Any]:
+    live = auction_live(auction)
+    payload = auction_payload(
+        auction, price=live.price, leader=live.leader, count=live.count, ends_at=live.ends_at, status=live.status
+    )
+    if viewer_id:
+        your_max = engine().max_of(auction.pk, viewer_id) if not auction.is_finished else None
+        if your_max is None:
+            your_max = (
+                Bid.objects.filter(auction=auction, bidder_id=viewer_id)
+                .order_by("-seq")
+                .values_list("max_cents", flat=True)
+                .first()
+            )
+        payload["your_max_cents"] = your_max
+        payload["you_lead"] = bool(live.leader) and live.leader == viewer_id
+    return payload
+
+
+def auction_get(*, auction_id: int) -> Auction:
+    try:
+        return auction_with_product(auction_id)
+    except Auction.DoesNotExist:
+        raise NotFound("No such auction.", code="auction_not_found") from None
+
+
+def auction_current_for_show(*, show_id: int) -> Auction | None:
+    """The lot under the hammer now, else the one that closed last (its result stays on screen)."""
+    current = Auction.objects.filter(show_id=show_id, status=AuctionStatus.OPEN).values_list("pk", flat=True).first()
+    if current is None:
+        current = (
+            Auction.objects.filter(show_id=show_id, status=AuctionStatus.CLOSED)
+            .order_by("-closed_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return auction_with_product(current) if current is not None else None
+
+
+def auction_list_for_show(*, show_id: int) -> QuerySet[Auction]:
+    return (
+        Auction.objects.filter(show_id=show_id)
+        .select_related("product", "winner", "leader")
+        .prefetch_related("product__images")
+        .order_by("-created_at", "-id")
+    )
+
+
+def auction_prebid_list_for_show(*, show_id: int) -> QuerySet[Auction]:
+    return auction_list_for_show(show_id=show_id).filter(status=AuctionStatus.SCHEDULED, allow_prebids=True)
+
+
+def bid_list_for_auction(*, auction_id: int, limit: int = 50) -> QuerySet[Bid]:
+    """The auction's accepted bids, newest first (the maxes are private: callers show prices)."""
+    return Bid.objects.filter(auction_id=auction_id).select_related("bidder").order_by("-seq")[:limit]
+
+
+def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
+    """The room's auctions for a socket's snapshot: the current lot, and the lots taking pre-bids."""
+    current = auction_current_for_show(show_id=show_id)
+    return {
+        "auction": auction_view(current, viewer_id=viewer_id) if current is not None else None,
+        "prebid_auctions": [
+            auction_view(auction, viewer_id=viewer_id) for auction in auction_prebid_list_for_show(show_id=show_id)
+        ],
+    }
