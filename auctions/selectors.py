@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from tokshop.core.errors import NotFound
 
 from .engine import Live, engine
 from .events import auction_payload, auction_with_product
-from .models import Auction, AuctionStatus, Bid
+from .increments import DEFAULT_INCREMENTS
+from .models import Auction, AuctionStatus, Bid, SellerAuctionDefaults
 
 
 def auction_live(auction: Auction) -> Live:
@@ -76,6 +78,11 @@ def auction_list_for_show(*, show_id: int) -> QuerySet[Auction]:
     )
 
 
+def auction_waiting_list_for_show(*, show_id: int) -> QuerySet[Auction]:
+    """Auctions the host made to open later, oldest first (the order they were lined up)."""
+    return auction_list_for_show(show_id=show_id).filter(status=AuctionStatus.SCHEDULED).order_by("created_at", "id")
+
+
 def auction_prebid_list_for_show(*, show_id: int) -> QuerySet[Auction]:
     return auction_list_for_show(show_id=show_id).filter(status=AuctionStatus.SCHEDULED, allow_prebids=True)
 
@@ -94,3 +101,58 @@ def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
             auction_view(auction, viewer_id=viewer_id) for auction in auction_prebid_list_for_show(show_id=show_id)
         ],
     }
+
+
+def auction_history_for_show(*, show_id: int) -> QuerySet[Auction]:
+    """Every auction of the show, newest first, each with its bids in the order they were taken."""
+    bids = Prefetch("bids", queryset=Bid.objects.select_related("bidder").order_by("seq"), to_attr="bid_history")
+    return auction_list_for_show(show_id=show_id).prefetch_related(bids)
+
+
+@dataclass(frozen=True)
+class BidderAuction:
+    """An auction as one bidder sees it afterwards: their highest max and where they stand."""
+
+    auction: Auction
+    your_max_cents: int
+    price_cents: int
+    bid_count: int
+    # won, lost (closed without them winning, or cancelled), leading or outbid (still open).
+    standing: str
+
+
+def _standing(auction: Auction, live: Live, user_id: int) -> str:
+    if auction.status == AuctionStatus.CLOSED:
+        return "won" if auction.winner_id == user_id else "lost"
+    if auction.status == AuctionStatus.CANCELLED:
+        return "lost"
+    return "leading" if live.leader == user_id else "outbid"
+
+
+def auction_list_for_bidder(*, user_id: int, limit: int = 100) -> list[BidderAuction]:
+    """The auctions `user_id` bid on, newest first, with their own highest max (theirs alone)."""
+    auctions = (
+        Auction.objects.filter(bids__bidder_id=user_id)
+        .annotate(your_max_cents=Max("bids__max_cents"))
+        .select_related("product", "show", "winner")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    rows = []
+    for auction in auctions:
+        live = auction_live(auction)
+        rows.append(
+            BidderAuction(
+                auction=auction,
+                your_max_cents=auction.your_max_cents,
+                price_cents=live.price,
+                bid_count=live.count,
+                standing=_standing(auction, live, user_id),
+            )
+        )
+    return rows
+
+
+def increments_for_seller(*, seller_id: int) -> list[list[int]]:
+    """The increment table the seller's next auctions copy: their own, else the default."""
+    table = SellerAuctionDefaults.objects.filter(seller_id=seller_id).values_list("increments", flat=True).first()
+    return table or DEFAULT_INCREMENTS

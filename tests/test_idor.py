@@ -273,6 +273,11 @@ ROUTES = {
     "shows/seller/<int:seller_id>/": PUBLIC,
     "shows/seller/<int:seller_id>/follow/": SELF,
     "shows/<int:show_id>/remind/": SELF,
+    # Auctions: a show's history is read by whoever may watch the show (auctions/tests/test_pages.py
+    # tries a followers-only show); a buyer's auctions and a seller's increments are their own.
+    "shows/<int:show_id>/auctions/": PUBLIC,
+    "account/auctions/": SELF,
+    "seller/auctions/increments/": SELF,
     "shows/following/": SELF,
     "api/v1/shows/": PUBLIC,
     "api/v1/shows/<int:show_id>/": PUBLIC,

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("moderation.urls")),
     path("", include("shows.urls")),
+    path("", include("auctions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
