@@ -11,7 +11,6 @@
   if (window.TokshopAuction) return;
   window.TokshopAuction = true;
 
-  const ZERO_DECIMAL = ["JPY", "KRW"];
   const BIDS_SHOWN = 30;
 
   const roomBox = document.querySelector("[data-auction-room]");
@@ -51,14 +50,7 @@
     return scope ? scope.querySelector(selector) : null;
   }
 
-  function money(cents, currency) {
-    const places = ZERO_DECIMAL.indexOf(currency) === -1 ? 2 : 0;
-    try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(cents / Math.pow(10, places));
-    } catch (error) {
-      return (cents / Math.pow(10, places)).toFixed(places) + " " + currency;
-    }
-  }
+  const money = room.money;
 
   function cents(value) {
     const amount = parseFloat(String(value).replace(",", "."));
@@ -394,7 +386,8 @@
     $(live, "[data-console-auction-badge]").textContent = labels[a.status] || a.status;
     $(live, "[data-console-auction-title]").textContent = a.product.title;
     $(live, "[data-console-auction-price]").textContent = a.bid_count ? money(a.price_cents, a.currency) : "Starts at " + money(a.starting_cents, a.currency);
-    $(live, "[data-console-auction-leader]").textContent = a.leader_name || "—";
+    $(live, "[data-console-auction-leader-label]").textContent = a.status === "closed" ? "Winner" : "Leader";
+    $(live, "[data-console-auction-leader]").textContent = (a.status === "closed" ? a.winner_name : a.leader_name) || "—";
     $(live, "[data-console-auction-count]").textContent = String(a.bid_count);
     $(live, "[data-console-auction-reserve]").textContent = !a.has_reserve ? "None" : a.reserve_met ? "Met" : "Not met yet";
     $(live, "[data-console-auction-cancel]").hidden = a.status !== "open" || a.bid_count > 0;

@@ -15,14 +15,7 @@
     return scope ? scope.querySelector(selector) : null;
   }
 
-  function money(cents, currency) {
-    const places = ZERO_DECIMAL.indexOf(currency) === -1 ? 2 : 0;
-    try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(cents / Math.pow(10, places));
-    } catch (error) {
-      return (cents / Math.pow(10, places)).toFixed(places) + " " + currency;
-    }
-  }
+  const money = room.money;
 
   function clock(endsAtIso) {
     const left = Math.max(0, Date.parse(endsAtIso) - room.serverNow());

@@ -6,6 +6,7 @@
      TokshopRoom.send({type, ...}) -> promise of the reply with the same ref; rejects with the
                                    `error` frame carrying that ref (or {code: "offline"})
      TokshopRoom.serverNow()       the server's clock in ms, from the frames' `ts`
+     TokshopRoom.money(cents, cur) a price as the viewer's locale writes it
      TokshopRoom.show              the show's id
      TokshopRoom.viewer            {user_id, is_host, can_moderate}
 
@@ -249,7 +250,19 @@
     if (type === "room.snapshot" && lastSnapshot) fn(lastSnapshot);
   }
 
+  const ZERO_DECIMAL = ["JPY", "KRW"];
+
+  function money(cents, currency) {
+    const places = ZERO_DECIMAL.indexOf(currency) === -1 ? 2 : 0;
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(cents / Math.pow(10, places));
+    } catch (error) {
+      return (cents / Math.pow(10, places)).toFixed(places) + " " + currency;
+    }
+  }
+
   window.TokshopRoom = {
+    money: money,
     on: on,
     send: send,
     serverNow: function () { return Date.now() - offsetMs; },

@@ -67,6 +67,9 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
     item = LineupItemFactory.create(
         show=show, product=ProductFactory.create(seller=seller, title="Rolleiflex camera", quantity_on_hand=1)
     )
+    lens = LineupItemFactory.create(
+        show=show, product=ProductFactory.create(seller=seller, title="Planar lens", quantity_on_hand=1)
+    )
     ada = UserFactory.create(display_name="Ada Lovelace")
     ben = UserFactory.create(display_name="Ben Okafor")
     room_url = show.get_absolute_url()
@@ -80,11 +83,27 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
     anon_ctx, anon, anon_errors = open_page(browser, viewport, base, room_url)
     for page in (a, b, anon):
         expect(page.get_by_test_id("room")).to_have_attribute("data-connection", "open")
-    expect(a.get_by_test_id("room-auction")).to_be_hidden()
 
-    # The host starts a soft-close auction of the Rolleiflex from the console.
+    # The host lines up the lens to open later, taking pre-bids; Ada pre-bids from the room.
     host.get_by_role("tab", name="Auction").click()
     form = host.get_by_test_id("console-auction-form")
+    form.locator("select[name=product_id]").select_option(str(lens.product_id))
+    form.locator("[name=starting]").fill("3")
+    form.locator("select[name=when]").select_option("later_prebids")
+    host.get_by_test_id("start-auction").click()
+    waiting = host.locator("[data-console-waiting-list] [data-waiting]")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("Planar lens")
+    prebid = a.locator("[data-auction-prebid-list] [data-prebid]")
+    expect(prebid).to_contain_text("Starts at $3.00")
+    prebid.locator("input").fill("4")
+    prebid.get_by_role("button", name="Pre-bid").click()
+    expect(prebid).to_contain_text("your max $4.00, leading")
+    expect(b.locator("[data-auction-prebid-list] [data-prebid]")).to_contain_text("1 pre-bid")
+    shoot(a, f"auction-{kind}-0-room-prebid")
+
+    # The host starts a soft-close auction of the Rolleiflex from the console.
+    form.locator("select[name=when]").select_option("now")
     form.locator("select[name=product_id]").select_option(str(item.product_id))
     form.locator("[name=starting]").fill("5")
     form.locator("[name=duration_seconds]").fill("20")
@@ -158,7 +177,16 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
     shoot(b, f"auction-{kind}-5-room-lost")
     shoot(host, f"auction-{kind}-5-console-result")
 
-    auction = Auction.objects.get(show=show)
+    # The host opens the lens: Ada's pre-bid leads it.
+    waiting.get_by_role("button", name="Open").click()
+    expect(waiting).to_have_count(0)
+    expect(a.get_by_test_id("auction-state")).to_have_text("You're winning")
+    expect(a.get_by_test_id("auction-yourmax")).to_have_text("$4.00")
+    expect(b.get_by_test_id("auction-price")).to_have_text("$3.00")
+    expect(b.get_by_test_id("auction-bid-0")).to_have_text("Bid $4.00")
+    shoot(host, f"auction-{kind}-6-console-prebid-lot")
+
+    auction = Auction.objects.get(show=show, product=item.product)
     assert (auction.status, auction.outcome, auction.winner_id, auction.winning_cents) == (
         AuctionStatus.CLOSED,
         AuctionOutcome.SOLD,
@@ -174,26 +202,26 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
 
     # The show's auctions: the outcome and every bid's price, never a max.
     b.goto(f"{base}/shows/{show.pk}/auctions/")
-    history = b.get_by_test_id("auction-history")
+    history = b.get_by_test_id("auction-history").filter(has_text="Rolleiflex camera")
     expect(history.get_by_test_id("auction-winner")).to_have_text("Ada Lovelace")
     expect(history.get_by_test_id("auction-price")).to_have_text("$7.00")
     expect(history.get_by_test_id("bid-row")).to_have_count(3)
-    shoot(b, f"auction-{kind}-6-show-history")
+    shoot(b, f"auction-{kind}-7-show-history")
 
     # Each buyer's own auctions.
     for page, standing, your_max in ((a, "Won", "$7.00"), (b, "Lost", "$6.00")):
         page.goto(f"{base}/account/auctions/")
-        row = page.get_by_test_id("bidder-auction-row")
+        row = page.get_by_test_id("bidder-auction-row").filter(has_text="Rolleiflex camera")
         expect(row.get_by_test_id("bidder-standing")).to_have_text(standing)
         expect(row).to_contain_text(your_max)
-    shoot(a, f"auction-{kind}-7-account-won")
+    shoot(a, f"auction-{kind}-8-account-won")
 
     # The seller replaces their increment table for the next auctions.
     host.goto(f"{base}/seller/auctions/increments/")
     host.get_by_label("Band 1: bids go up by").fill("2")
     host.get_by_test_id("save-increments").click()
     expect(host.get_by_text("Saved: your next auctions use these increments.")).to_be_visible()
-    shoot(host, f"auction-{kind}-8-increments")
+    shoot(host, f"auction-{kind}-9-increments")
     assert SellerAuctionDefaults.objects.get(seller=seller).increments[0] == [0, 200]
 
     for errors in (host_errors, a_errors, b_errors, anon_errors):
