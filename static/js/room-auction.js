@@ -369,7 +369,9 @@
       if (form.matches("[data-prebid-form]")) {
         const id = parseInt(form.closest("[data-prebid]").dataset.prebid, 10);
         const lot = prebids.filter(function (other) { return other.id === id; })[0];
-        if (lot) placeBid(lot, cents(form.elements.amount.value), newRef("prebid"), false);
+        const amount = cents(form.elements.amount.value);
+        form.elements.amount.value = "";
+        if (lot) placeBid(lot, amount, newRef("prebid"), false);
       }
     });
   }
