@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from tokshop.core.errors import NotFound
 
@@ -94,3 +94,24 @@ def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
             auction_view(auction, viewer_id=viewer_id) for auction in auction_prebid_list_for_show(show_id=show_id)
         ],
     }
+
+
+def auction_get_for_viewer(*, user: Any, auction_id: int, key: str | None = None) -> Auction:
+    """The auction, if `user` may watch its show (followers-only and private shows keep theirs)."""
+    from shows.selectors import show_get_for_viewer
+
+    auction = auction_get(auction_id=auction_id)
+    show_get_for_viewer(user=user, show_id=auction.show_id, key=key)
+    return auction
+
+
+def auction_list_for_bidder(*, bidder_id: int) -> QuerySet[Auction]:
+    """Auctions the bidder bid on, newest first, each with `your_max_cents` (their highest max)."""
+    return (
+        Auction.objects.filter(bids__bidder_id=bidder_id)
+        .annotate(your_max_cents=Max("bids__max_cents", filter=Q(bids__bidder_id=bidder_id)))
+        .select_related("product", "show", "winner")
+        .prefetch_related("product__images")
+        .order_by("-created_at", "-id")
+        .distinct()
+    )

@@ -21,6 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from auctions.models import Auction
+from auctions.services.auctions import auction_create
 from commerce.models import (
     CartItem,
     InventoryChange,
@@ -309,6 +311,17 @@ ROUTES = {
     "api/v1/seller/schedules/": SELF,
     "api/v1/seller/schedules/<int:schedule_id>/": OWN,
     "api/v1/seller/schedules/<int:schedule_id>/stop/": OWN,
+    # Auctions: a show's auctions and their bids are read by whoever may watch the show; bidding and
+    # your auctions are the caller's own; starting, opening and cancelling one is for the show's host
+    # and moderators (AUCTION_HOST_CASES); the increment table is the seller's own.
+    "api/v1/shows/<int:show_id>/auctions/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/": PUBLIC,
+    "api/v1/auctions/<int:auction_id>/open/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/cancel/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/bids/": SELF,
+    "api/v1/auctions/<int:auction_id>/buy-now/": SELF,
+    "api/v1/me/auctions/": SELF,
+    "api/v1/seller/auction-increments/": SELF,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
@@ -465,6 +478,9 @@ def victim(media):
         "lineup_item": show.lineup.get(),
         "show_moderator": SellerModerator.objects.get(seller=bob, show_id=show.pk).moderator,
         "schedule": schedule,
+        "auction": auction_create(
+            actor=bob, show_id=show.pk, product_id=product.pk, data={"allow_prebids": True}, open_now=False
+        ),
     }
 
 
@@ -796,11 +812,39 @@ def test_moderating_over_the_api_outside_your_shows_is_403_and_unchanged(
     assert snapshot(victim) == before
 
 
+# The host's controls of Bob's auctions: (route name, ids taken from the victim, body).
+AUCTION_HOST_CASES = [
+    ("api:show-auctions", ["show"], {"product_id": "{product}", "open_now": False}),
+    ("api:auction-open", ["auction"], None),
+    ("api:auction-cancel", ["auction"], None),
+]
+
+
+@pytest.mark.parametrize("who", ["seller", "appointed"])
+@pytest.mark.parametrize(("name", "ids", "body"), AUCTION_HOST_CASES, ids=lambda v: str(v))
+def test_running_auctions_in_someone_elses_show_is_403_and_unchanged(victim, intruder, who, name, ids, body):
+    actor = intruder
+    if who == "appointed":
+        actor = UserFactory()
+        seller_moderator_appoint(seller=intruder, moderator=actor)
+    client = APIClient()
+    client.force_authenticate(actor)
+    before = snapshot(victim)
+    body = _fill(body, {key: getattr(value, "pk", value) for key, value in victim.items()})
+
+    response = _send(client, "post", _url(name, ids, victim, intruder), body, api=True)
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_host")
+    assert snapshot(victim) == before
+    assert Auction.objects.filter(show=victim["show"]).count() == 1
+
+
 def test_every_moderates_route_is_tried_by_someone_who_moderates_elsewhere():
     tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids in MODERATOR_CASES} | {
         resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in HELD_CASES
     }
     tried |= {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in API_MODERATOR_CASES}
+    tried |= {resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in AUCTION_HOST_CASES}
     moderates = {route for route in project_routes() if category_of(route) == MODERATES}
 
     assert sorted(moderates - tried) == [], "Add a MODERATOR_CASES or HELD_CASES line for these MODERATES routes"

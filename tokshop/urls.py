@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("commerce.api_urls")),
     path("", include("moderation.api_urls")),
     path("", include("shows.api_urls")),
+    path("", include("auctions.api_urls")),
 ]
 
 urlpatterns = [
