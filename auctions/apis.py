@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,15 +53,8 @@ def _viewer_id(request: Request) -> int | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
-class ReadOpenWriteSignedIn(BasePermission):
-    """Anyone who may watch the show reads; changes need a signed-in user (the service checks which)."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return request.method in ("GET", "HEAD", "OPTIONS") or bool(request.user.is_authenticated)
-
-
 class ShowAuctionListCreateApi(APIView):
-    permission_classes = [ReadOpenWriteSignedIn]
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         tags=["auctions"],
@@ -158,7 +151,7 @@ class AuctionCancelApi(AuctionControlApi):
 
 
 class AuctionBidListCreateApi(APIView):
-    permission_classes = [ReadOpenWriteSignedIn]
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         tags=["auctions"],
