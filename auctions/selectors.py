@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
 from tokshop.core.errors import NotFound
 
 from .engine import Live, engine
 from .events import auction_payload, auction_with_product
 from .models import Auction, AuctionStatus, Bid
+
+# Past this, an open auction's close is overdue rather than under way.
+CLOSE_GRACE = timedelta(seconds=2)
 
 
 def auction_live(auction: Auction) -> Live:
@@ -88,6 +93,12 @@ def bid_list_for_auction(*, auction_id: int, limit: int = 50) -> QuerySet[Bid]:
 def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
     """The room's auctions for a socket's snapshot: the current lot, and the lots taking pre-bids."""
     current = auction_current_for_show(show_id=show_id)
+    if current is not None and current.is_open and current.ends_at and current.ends_at < timezone.now() - CLOSE_GRACE:
+        # Its clock was lost (the embedded site restarted while it ran): whoever looks closes it.
+        from .services.auctions import auction_close_due
+
+        auction_close_due(auction_id=current.pk)
+        current = auction_current_for_show(show_id=show_id)
     return {
         "auction": auction_view(current, viewer_id=viewer_id) if current is not None else None,
         "prebid_auctions": [
