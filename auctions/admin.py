@@ -1,0 +1,89 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tokshop.core.errors import ApplicationError
+from tokshop.core.http import AuthenticatedHttpRequest
+
+from .models import Giveaway, GiveawayEntry
+from .services.giveaways import giveaway_draw
+
+
+class GiveawayEntryInline(admin.TabularInline):
+    model = GiveawayEntry
+    extra = 0
+    fields = ["id", "user", "method", "created_at"]
+    readonly_fields = ["id", "user", "method", "created_at"]
+    can_delete = False
+    ordering = ["id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# A giveaway is an audit record of a draw (its seed, entries and winner): people read it here, and
+# the one action draws through the service, so the seed, the order and the broadcast still happen.
+@admin.register(Giveaway)
+class GiveawayAdmin(admin.ModelAdmin):
+    list_display = ["id", "show", "product", "entry", "status", "entry_count", "winner", "ends_at", "drawn_at"]
+    list_filter = ["status", "entry"]
+    list_select_related = ["show", "product", "winner"]
+    search_fields = ["show__title", "product__title", "winner__email", "=seed"]
+    raw_id_fields = ["show", "product", "seller", "winner", "order", "reservation", "created_by"]
+    readonly_fields = [
+        "show",
+        "product",
+        "seller",
+        "status",
+        "entry",
+        "duration_seconds",
+        "started_at",
+        "ends_at",
+        "reservation",
+        "seed",
+        "entry_count",
+        "winner",
+        "order",
+        "created_by",
+        "created_at",
+        "drawn_at",
+    ]
+    inlines = [GiveawayEntryInline]
+    actions = ["draw"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Draw the selected giveaways now")
+    def draw(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Giveaway]) -> None:
+        try:
+            for giveaway in queryset.filter(status="running"):
+                giveaway_draw(actor=request.user, giveaway_id=giveaway.pk)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The giveaways are drawn.")
+
+
+@admin.register(GiveawayEntry)
+class GiveawayEntryAdmin(admin.ModelAdmin):
+    list_display = ["giveaway", "user", "method", "created_at"]
+    list_filter = ["method"]
+    list_select_related = ["giveaway", "user"]
+    search_fields = ["user__email", "=giveaway__id"]
+    raw_id_fields = ["giveaway", "user"]
+    readonly_fields = ["giveaway", "user", "method", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
