@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from auctions.services.giveaways import giveaway_start
 from commerce.models import (
     CartItem,
     InventoryChange,
@@ -162,6 +163,7 @@ ROUTES = {
     "orders/": SELF,
     "orders/<int:order_id>/": OWN,
     "orders/<int:order_id>/pay/": OWN,
+    "orders/<int:order_id>/address/": OWN,
     "orders/<int:order_id>/cancel/": OWN,
     "orders/<int:order_id>/confirm-delivery/": OWN,
     "seller/orders/": SELF,
@@ -266,6 +268,13 @@ ROUTES = {
     "api/v1/shows/<int:show_id>/questions/": PUBLIC,
     "api/v1/shows/<int:show_id>/polls/": PUBLIC,
     "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
+    # Giveaways: listed for whoever may watch the show, started and drawn by its host and moderators
+    # (API_MODERATOR_CASES); entering makes the caller's own entry in a public giveaway, on its rules
+    # page too (the free entry form)
+    "api/v1/shows/<int:show_id>/giveaways/": MODERATES,
+    "api/v1/giveaways/<int:giveaway_id>/enter/": SELF,
+    "api/v1/giveaways/<int:giveaway_id>/draw/": MODERATES,
+    "giveaways/<int:giveaway_id>/rules/": PUBLIC,
     # Shows: finding them and their pages are public (each checks who may watch); following, reminders
     # and the lists of them are the caller's own (the ids name a public seller or show)
     "shows/": PUBLIC,
@@ -383,7 +392,8 @@ def victim(media):
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
     a CSV import, moderation rules, a moderator he appointed, a troll muted in his shows who appealed, a
     review of his product that staff hid, a message held in his shows, a report he made, and a mute of
-    his own in another shop's shows that he appealed. Every id the intruder will try."""
+    his own in another shop's shows that he appealed, and a giveaway running in his live show. Every id
+    the intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -429,6 +439,14 @@ def victim(media):
         time_zone="UTC",
         starts_on=timezone.localdate(),
     )
+    on_air = ShowFactory(seller=bob, live=True, title="Bobs live show")
+    giveaway = giveaway_start(
+        actor=bob,
+        show_id=on_air.pk,
+        item_id=LineupItem.objects.create(show=on_air, product=product).pk,
+        entry="room",
+        seconds=300,
+    )
     shop = SellerProfileFactory(shop_name="Dave's Den").user
     muted = sanction_impose(
         actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
@@ -465,6 +483,7 @@ def victim(media):
         "lineup_item": show.lineup.get(),
         "show_moderator": SellerModerator.objects.get(seller=bob, show_id=show.pk).moderator,
         "schedule": schedule,
+        "giveaway": giveaway,
     }
 
 
@@ -576,6 +595,7 @@ PAGE_CASES = [
     ("post", "commerce:order_pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
     ("post", "commerce:order_cancel", ["purchase"], None),
     ("post", "commerce:order_confirm", ["purchase"], None),
+    ("post", "commerce:order_address", ["purchase"], ADDRESS),
     ("get", "commerce:seller_order", ["sale"], None),
     ("post", "commerce:seller_order", ["sale"], {"carrier": "UPS", "tracking_number": "1Z"}),
     ("post", "commerce:cart_item_update", ["item"], {"quantity": 1}),
@@ -773,6 +793,8 @@ API_MODERATOR_CASES = [
     ),
     ("post", "api:moderation-sanctions", [], {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "global"}),
     ("get", "api:show-stats", ["show"], None),
+    ("post", "api:show-giveaways", ["show"], {"item_id": "{lineup_item}", "entry": "room", "seconds": 60}),
+    ("post", "api:giveaway-draw", ["giveaway"], None),
 ]
 
 
