@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from shows.admin import ReadOnlyAdmin
 from tokshop.core.errors import ApplicationError
 from tokshop.core.http import AuthenticatedHttpRequest
 
@@ -23,41 +24,18 @@ class GiveawayEntryInline(admin.TabularInline):
         return False
 
 
-# A giveaway is an audit record of a draw (its seed, entries and winner): people read it here, and
-# the one action draws through the service, so the seed, the order and the broadcast still happen.
+# A giveaway is the audit record of a draw (its seed, its entries by number, its winner and order):
+# read-only here, and the one action draws through the service, so the seed, the free order and the
+# room's broadcast still happen.
 @admin.register(Giveaway)
-class GiveawayAdmin(admin.ModelAdmin):
+class GiveawayAdmin(ReadOnlyAdmin):
     list_display = ["id", "show", "product", "entry", "status", "entry_count", "winner", "ends_at", "drawn_at"]
     list_filter = ["status", "entry"]
     list_select_related = ["show", "product", "winner"]
     search_fields = ["show__title", "product__title", "winner__email", "=seed"]
     raw_id_fields = ["show", "product", "seller", "winner", "order", "reservation", "created_by"]
-    readonly_fields = [
-        "show",
-        "product",
-        "seller",
-        "status",
-        "entry",
-        "duration_seconds",
-        "started_at",
-        "ends_at",
-        "reservation",
-        "seed",
-        "entry_count",
-        "winner",
-        "order",
-        "created_by",
-        "created_at",
-        "drawn_at",
-    ]
     inlines = [GiveawayEntryInline]
     actions = ["draw"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Draw the selected giveaways now")
     def draw(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Giveaway]) -> None:
@@ -71,19 +49,9 @@ class GiveawayAdmin(admin.ModelAdmin):
 
 
 @admin.register(GiveawayEntry)
-class GiveawayEntryAdmin(admin.ModelAdmin):
+class GiveawayEntryAdmin(ReadOnlyAdmin):
     list_display = ["giveaway", "user", "method", "created_at"]
     list_filter = ["method"]
     list_select_related = ["giveaway", "user"]
     search_fields = ["user__email", "=giveaway__id"]
     raw_id_fields = ["giveaway", "user"]
-    readonly_fields = ["giveaway", "user", "method", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from auctions.models import Giveaway, GiveawayEntry
 from shows.tests.factories import FollowFactory, ShowFactory
 from shows.tests.interact_helpers import live_show_with_item, saved_address_for
-from shows.tests.sockets import joined, make, receive_type
+from shows.tests.sockets import ask, error_of, joined, make, receive_type
 from tokshop.users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
@@ -16,16 +16,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @database_sync_to_async
 def db(fn):
     return fn()
-
-
-async def ask(socket, type_, **fields):
-    await socket.send_json_to({"type": type_, "ref": type_, **fields})
-
-
-async def error_of(socket, ref):
-    error = await receive_type(socket, "error")
-    assert error["ref"] == ref
-    return error
 
 
 async def test_a_giveaway_started_entered_and_drawn_through_the_room():

@@ -19,25 +19,9 @@
     return scope ? scope.querySelector(selector) : null;
   }
 
-  function say(node, text, isError) {
-    if (!node) return;
-    node.textContent = text || "";
-    node.classList.toggle("is-error", !!isError);
-  }
-
-  function refusal(error) {
-    if (error && error.fields) {
-      const first = Object.keys(error.fields)[0];
-      if (first && error.fields[first].length) return error.fields[first][0];
-    }
-    return (error && error.message) || "That did not work: try again.";
-  }
-
-  function clock(endsAtIso) {
-    const left = Math.max(0, Date.parse(endsAtIso) - room.serverNow());
-    const seconds = Math.ceil(left / 1000);
-    return { done: left <= 0, text: Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0") };
-  }
+  const clock = room.countdown;
+  const say = room.say;
+  const refusal = room.refusal;
 
   function entrants(n) {
     return n + (n === 1 ? " entrant" : " entrants");
@@ -46,7 +30,7 @@
   function outcome() {
     if (!giveaway || giveaway.status === "running") return "";
     if (giveaway.status === "cancelled") return "Nobody entered, so nobody won this time.";
-    if (giveaway.winner && giveaway.winner.id === room.viewer.user_id) return "You won! It is on its way at no charge: see your orders.";
+    if (giveaway.winner && giveaway.winner.id === room.viewer.user_id) return "You won! It is yours at no charge, shipping included.";
     return "Winner: " + giveaway.winner.name;
   }
 
@@ -72,7 +56,7 @@
       const won = giveaway.winner && giveaway.winner.id === room.viewer.user_id;
       if (won) {
         const link = document.createElement("a");
-        link.href = "/orders/";
+        link.href = card.dataset.ordersUrl;
         link.textContent = "Your orders";
         link.className = "button button-secondary button-sm";
         result.append(" ", link);
