@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from auctions.models import Auction
 from auctions.services.auctions import auction_create
+from auctions.services.giveaways import giveaway_start
 from commerce.models import (
     CartItem,
     InventoryChange,
@@ -164,6 +165,7 @@ ROUTES = {
     "orders/": SELF,
     "orders/<int:order_id>/": OWN,
     "orders/<int:order_id>/pay/": OWN,
+    "orders/<int:order_id>/address/": OWN,
     "orders/<int:order_id>/cancel/": OWN,
     "orders/<int:order_id>/confirm-delivery/": OWN,
     "seller/orders/": SELF,
@@ -268,6 +270,13 @@ ROUTES = {
     "api/v1/shows/<int:show_id>/questions/": PUBLIC,
     "api/v1/shows/<int:show_id>/polls/": PUBLIC,
     "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
+    # Giveaways: listed for whoever may watch the show, started and drawn by its host and moderators
+    # (API_MODERATOR_CASES); entering makes the caller's own entry in a public giveaway, on its rules
+    # page too (the free entry form)
+    "api/v1/shows/<int:show_id>/giveaways/": MODERATES,
+    "api/v1/giveaways/<int:giveaway_id>/enter/": SELF,
+    "api/v1/giveaways/<int:giveaway_id>/draw/": MODERATES,
+    "giveaways/<int:giveaway_id>/rules/": PUBLIC,
     # Shows: finding them and their pages are public (each checks who may watch); following, reminders
     # and the lists of them are the caller's own (the ids name a public seller or show)
     "shows/": PUBLIC,
@@ -396,7 +405,8 @@ def victim(media):
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
     a CSV import, moderation rules, a moderator he appointed, a troll muted in his shows who appealed, a
     review of his product that staff hid, a message held in his shows, a report he made, and a mute of
-    his own in another shop's shows that he appealed. Every id the intruder will try."""
+    his own in another shop's shows that he appealed, a giveaway running in his live show and an auction
+    waiting in his scheduled one. Every id the intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -442,6 +452,14 @@ def victim(media):
         time_zone="UTC",
         starts_on=timezone.localdate(),
     )
+    on_air = ShowFactory(seller=bob, live=True, title="Bobs live show")
+    giveaway = giveaway_start(
+        actor=bob,
+        show_id=on_air.pk,
+        item_id=LineupItem.objects.create(show=on_air, product=product).pk,
+        entry="room",
+        seconds=300,
+    )
     shop = SellerProfileFactory(shop_name="Dave's Den").user
     muted = sanction_impose(
         actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
@@ -481,6 +499,7 @@ def victim(media):
         "auction": auction_create(
             actor=bob, show_id=show.pk, product_id=product.pk, data={"allow_prebids": True}, open_now=False
         ),
+        "giveaway": giveaway,
     }
 
 
@@ -592,6 +611,7 @@ PAGE_CASES = [
     ("post", "commerce:order_pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
     ("post", "commerce:order_cancel", ["purchase"], None),
     ("post", "commerce:order_confirm", ["purchase"], None),
+    ("post", "commerce:order_address", ["purchase"], ADDRESS),
     ("get", "commerce:seller_order", ["sale"], None),
     ("post", "commerce:seller_order", ["sale"], {"carrier": "UPS", "tracking_number": "1Z"}),
     ("post", "commerce:cart_item_update", ["item"], {"quantity": 1}),
@@ -789,6 +809,8 @@ API_MODERATOR_CASES = [
     ),
     ("post", "api:moderation-sanctions", [], {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "global"}),
     ("get", "api:show-stats", ["show"], None),
+    ("post", "api:show-giveaways", ["show"], {"item_id": "{lineup_item}", "entry": "room", "seconds": 60}),
+    ("post", "api:giveaway-draw", ["giveaway"], None),
 ]
 
 

@@ -4,8 +4,8 @@ viewers bid, the room hears each price, the outbid bidder is told, the close is 
 import pytest
 from channels.db import database_sync_to_async
 
-from shows.tests.factories import LineupItemFactory, ShowFactory
 from conftest import ORIGIN, communicator
+from shows.tests.factories import LineupItemFactory, ShowFactory
 from shows.tests.sockets import joined, make, receive_type, session_cookie
 from tokshop.users.tests.factories import UserFactory
 
