@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from tokshop.core.errors import NotFound
 
@@ -13,6 +15,9 @@ from .engine import Live, engine
 from .events import auction_payload, auction_with_product
 from .increments import DEFAULT_INCREMENTS
 from .models import Auction, AuctionStatus, Bid, SellerAuctionDefaults
+
+# Past this, an open auction's close is overdue rather than under way.
+CLOSE_GRACE = timedelta(seconds=2)
 
 
 def auction_live(auction: Auction) -> Live:
@@ -95,12 +100,39 @@ def bid_list_for_auction(*, auction_id: int, limit: int = 50) -> QuerySet[Bid]:
 def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
     """The room's auctions for a socket's snapshot: the current lot, and the lots taking pre-bids."""
     current = auction_current_for_show(show_id=show_id)
+    if current is not None and current.is_open and current.ends_at and current.ends_at < timezone.now() - CLOSE_GRACE:
+        # Its clock was lost (the embedded site restarted while it ran): whoever looks closes it.
+        from .services.auctions import auction_close_due
+
+        auction_close_due(auction_id=current.pk)
+        current = auction_current_for_show(show_id=show_id)
     return {
         "auction": auction_view(current, viewer_id=viewer_id) if current is not None else None,
         "prebid_auctions": [
             auction_view(auction, viewer_id=viewer_id) for auction in auction_prebid_list_for_show(show_id=show_id)
         ],
     }
+
+
+def auction_get_for_viewer(*, user: Any, auction_id: int, key: str | None = None) -> Auction:
+    """The auction, if `user` may watch its show (followers-only and private shows keep theirs)."""
+    from shows.selectors import show_get_for_viewer
+
+    auction = auction_get(auction_id=auction_id)
+    show_get_for_viewer(user=user, show_id=auction.show_id, key=key)
+    return auction
+
+
+def auction_list_for_bidder(*, bidder_id: int) -> QuerySet[Auction]:
+    """Auctions the bidder bid on, newest first, each with `your_max_cents` (their highest max)."""
+    return (
+        Auction.objects.filter(bids__bidder_id=bidder_id)
+        .annotate(your_max_cents=Max("bids__max_cents", filter=Q(bids__bidder_id=bidder_id)))
+        .select_related("product", "show", "winner")
+        .prefetch_related("product__images")
+        .order_by("-created_at", "-id")
+        .distinct()
+    )
 
 
 def auction_history_for_show(*, show_id: int) -> QuerySet[Auction]:
@@ -129,21 +161,15 @@ def _standing(auction: Auction, live: Live, user_id: int) -> str:
     return "leading" if live.leader == user_id else "outbid"
 
 
-def auction_list_for_bidder(*, user_id: int, limit: int = 100) -> list[BidderAuction]:
-    """The auctions `user_id` bid on, newest first, with their own highest max (theirs alone)."""
-    auctions = (
-        Auction.objects.filter(bids__bidder_id=user_id)
-        .annotate(your_max_cents=Max("bids__max_cents"))
-        .select_related("product", "show", "winner")
-        .order_by("-created_at", "-id")[:limit]
-    )
+def auction_rows_for_bidder(*, user_id: int, limit: int = 100) -> list[BidderAuction]:
+    """The auctions `user_id` bid on, newest first, each with their own highest max and standing."""
     rows = []
-    for auction in auctions:
+    for auction in auction_list_for_bidder(bidder_id=user_id)[:limit]:
         live = auction_live(auction)
         rows.append(
             BidderAuction(
                 auction=auction,
-                your_max_cents=auction.your_max_cents,
+                your_max_cents=auction.your_max_cents,  # type: ignore[attr-defined]  # annotated by the query
                 price_cents=live.price,
                 bid_count=live.count,
                 standing=_standing(auction, live, user_id),

@@ -13,7 +13,7 @@ from tokshop.core.http import AuthenticatedHttpRequest
 from tokshop.users.forms import form_add_application_error
 
 from .forms import IncrementTableForm
-from .selectors import auction_history_for_show, auction_list_for_bidder, increments_for_seller
+from .selectors import auction_history_for_show, auction_rows_for_bidder, increments_for_seller
 from .services.auctions import increments_set
 
 
@@ -31,7 +31,7 @@ def show_auctions(request: HttpRequest, show_id: int) -> HttpResponse:
 
 @login_required
 def account_auctions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = {"rows": auction_list_for_bidder(user_id=request.user.pk)}
+    context = {"rows": auction_rows_for_bidder(user_id=request.user.pk)}
     return render(request, "auctions/account_auctions.html", context)
 
 

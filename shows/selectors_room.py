@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 
+from auctions.selectors_giveaways import giveaway_room_state
 from moderation.selectors import ban_in_force
 from tokshop.core.errors import PermissionDenied
 
@@ -83,4 +84,5 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
         **room_chat_state(show=show, viewer=viewer),
         **interact_snapshot(show=show, viewer=viewer),
         **auction_snapshot(show_id=show.pk, viewer_id=viewer.user_id),
+        **giveaway_room_state(show_id=show.pk, user_id=viewer.user_id),
     }

@@ -14,7 +14,7 @@ from tokshop.users.tests.factories import SellerProfileFactory, UserFactory
 
 from ..increments import DEFAULT_INCREMENTS
 from ..models import Auction, AuctionOutcome, AuctionStatus, Bid, SellerAuctionDefaults
-from ..selectors import auction_list_for_bidder
+from ..selectors import auction_rows_for_bidder
 from .factories import AuctionFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +99,13 @@ def test_a_buyer_sees_their_own_max_and_how_each_auction_ended(client, duel):
     bid(waiting, 1, ben, max_cents=700, price_cents=300)
     Auction.objects.filter(pk=waiting.pk).update(status=AuctionStatus.OPEN, leader=ben, price_cents=300, bid_count=1)
 
-    rows = auction_list_for_bidder(user_id=ben.pk)
+    rows = auction_rows_for_bidder(user_id=ben.pk)
 
     assert [(r.auction.pk, r.your_max_cents, r.price_cents, r.standing) for r in rows] == [
         (waiting.pk, 700, 300, "leading"),
         (auction.pk, 800, 900, "lost"),
     ]
-    assert [(r.your_max_cents, r.standing) for r in auction_list_for_bidder(user_id=ada.pk)] == [(2500, "won")]
+    assert [(r.your_max_cents, r.standing) for r in auction_rows_for_bidder(user_id=ada.pk)] == [(2500, "won")]
 
     client.force_login(ben)
     page = client.get(reverse("auctions:account")).content.decode()

@@ -4,8 +4,9 @@ viewers bid, the room hears each price, the outbid bidder is told, the close is 
 import pytest
 from channels.db import database_sync_to_async
 
+from conftest import ORIGIN, communicator
 from shows.tests.factories import LineupItemFactory, ShowFactory
-from shows.tests.sockets import joined, make, receive_type
+from shows.tests.sockets import joined, make, receive_type, session_cookie
 from tokshop.users.tests.factories import UserFactory
 
 from ..engine import engine
@@ -23,6 +24,14 @@ def lineup_product(show):
 @database_sync_to_async
 def stored_bids(auction_id):
     return list(Bid.objects.filter(auction_id=auction_id).values_list("seq", "bidder_id", "price_cents"))
+
+
+async def frame_types(socket, wait=0.5):
+    """The types of the frames a socket receives within `wait` seconds (presence counts included)."""
+    types = []
+    while not await socket.receive_nothing(timeout=wait):
+        types.append((await socket.receive_json_from())["type"])
+    return types
 
 
 async def test_two_viewers_bid_and_the_room_follows_the_price_to_the_close():
@@ -76,4 +85,31 @@ async def test_two_viewers_bid_and_the_room_follows_the_price_to_the_close():
     auction = await database_sync_to_async(Auction.objects.get)(pk=auction_id)
     assert auction.winner_id == bob.pk
     for socket in (host, a, b):
+        await socket.disconnect()
+
+
+async def test_the_outbid_notice_reaches_only_the_bidders_sockets_in_that_room():
+    show = await make(ShowFactory, live=True)
+    other_show = await make(ShowFactory, live=True)
+    product = await lineup_product(show)
+    alice, bob = await make(UserFactory), await make(UserFactory)
+    host, _ = await joined(show, show.seller)
+    in_room, _ = await joined(show, alice)
+    elsewhere, _ = await joined(other_show, alice)
+    notifications = communicator("/ws/notifications/", headers=[ORIGIN, await session_cookie(alice)])
+    assert (await notifications.connect())[0]
+    await receive_type(notifications, "notification.snapshot")
+    bidder, _ = await joined(show, bob)
+    await host.send_json_to({"type": "auction.start", "ref": "s", "product_id": product.pk})
+    auction_id = (await receive_type(host, "auction.control_ack"))["auction_id"]
+
+    await in_room.send_json_to({"type": "bid.place", "ref": "a", "auction_id": auction_id, "amount_cents": 100})
+    await receive_type(in_room, "bid.accepted")
+    await bidder.send_json_to({"type": "bid.place", "ref": "b", "auction_id": auction_id, "amount_cents": 300})
+    await receive_type(bidder, "bid.accepted")
+
+    assert (await receive_type(in_room, "bid.outbid"))["next_minimum_cents"] == 300
+    assert "bid.outbid" not in await frame_types(elsewhere)
+    assert "bid.outbid" not in await frame_types(notifications)
+    for socket in (host, in_room, elsewhere, notifications, bidder):
         await socket.disconnect()

@@ -21,6 +21,7 @@ from ..services import lifecycle
 from .auctions import AuctionPart
 from .base import RoomPart
 from .chat import ChatPart
+from .giveaways import GiveawayPart
 from .interact import InteractPart
 from .presence import PresencePart
 
@@ -41,7 +42,7 @@ class HostControls(RoomPart):
         await self.reply(message, "show.control_ack", status=show.status)
 
 
-class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart, AuctionPart):
+class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart, AuctionPart, GiveawayPart):
     """The room: every part's handlers in one table (a part added to the bases adds its own here)."""
 
     handlers = {
@@ -50,6 +51,7 @@ class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart, AuctionPa
         **PresencePart.handlers,
         **InteractPart.handlers,
         **AuctionPart.handlers,
+        **GiveawayPart.handlers,
     }
     snapshot_type = "room.snapshot"
     anonymous_allowed = True
