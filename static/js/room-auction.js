@@ -65,11 +65,7 @@
     return step;
   }
 
-  function say(node, text, isError) {
-    if (!node) return;
-    node.textContent = text || "";
-    node.classList.toggle("is-error", !!isError);
-  }
+  const say = room.say;
 
   function refusal(error, auction) {
     const code = error && error.code;
