@@ -28,6 +28,7 @@
     buy_now_unavailable: "Buy it now is gone: the bidding has passed its price.",
     own_lot: "This is your own lot: you cannot bid on it.",
     linked_account: "This account is linked to the seller's, so it cannot bid on their lots.",
+    no_payment_method: "Save a card to bid: the winner is charged with it.",
     rate_limited: "Slow down: too many bids in a second.",
     bid_not_recorded: "Your bid could not be saved: place it again.",
     sign_in_required: "Sign in to bid.",
@@ -294,6 +295,12 @@
       }
       if (error.code === "too_low" || error.code === "max_below_price") updateFromRefusal(auction.id, error);
       say(message, refusal(error, auction), true);
+      if (error.code === "no_payment_method") {
+        const link = document.createElement("a");
+        link.href = roomBox.dataset.cardsUrl;
+        link.textContent = "Add a card";
+        message.append(" ", link);
+      }
     });
   }
 
