@@ -7,9 +7,6 @@
 
   const room = window.TokshopRoom;
   if (!room) return;
-  // The console and the room each load this file once; a page holds one of the two.
-  if (window.TokshopAuction) return;
-  window.TokshopAuction = true;
 
   const BIDS_SHOWN = 30;
 
