@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "moderation.models.AppealStatus",
         # Shows have a `status` too.
         "ShowStatusEnum": "shows.models.ShowStatus",
+        # Auctions have a `status` and an `outcome`, as do their settlement's offers and giveaways.
+        "AuctionStatusEnum": "auctions.models.AuctionStatus",
+        "AuctionOutcomeEnum": "auctions.models.AuctionOutcome",
     },
 }
 
