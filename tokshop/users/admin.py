@@ -3,9 +3,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, SellerProfile, User
+from .models import AccountSignal, ApiToken, SellerProfile, User
+from .selectors_links import linked_account_list
 from .services import user_password_changed, user_sign_out_everywhere
 
 
@@ -13,6 +16,21 @@ class SellerProfileInline(admin.StackedInline):
     model = SellerProfile
     can_delete = False
     extra = 0
+
+
+class AccountSignalInline(admin.TabularInline):
+    """What the account was seen with. Values are keyed hashes: they only say "the same as"."""
+
+    model = AccountSignal
+    extra = 0
+    can_delete = False
+    fields = ["kind", "first_seen_at", "last_seen_at"]
+    readonly_fields = ["kind", "first_seen_at", "last_seen_at"]
+    verbose_name = "device, address or card seen"
+    verbose_name_plural = "Devices, addresses and cards seen"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -30,16 +48,35 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = ["is_seller", "is_moderator", "is_staff", "is_active", "email_verified_at"]
     search_fields = ["email", "display_name", "seller_profile__shop_name"]
-    readonly_fields = ["date_joined", "last_login"]
-    inlines = [SellerProfileInline]
+    readonly_fields = ["date_joined", "last_login", "linked_accounts"]
+    inlines = [SellerProfileInline, AccountSignalInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "avatar", "email_verified_at")}),
         (_("Roles"), {"fields": ("is_buyer", "is_seller", "is_moderator", "is_staff", "is_superuser", "is_active")}),
         (_("Permissions"), {"fields": ("groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Linked accounts"), {"fields": ("linked_accounts",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+
+    @admin.display(description="Accounts sharing a device, card or address")
+    def linked_accounts(self, user: User) -> str:
+        # The same rule that refuses their bids on each other's lots (decision 0024).
+        linked = linked_account_list(user_id=user.pk)
+        if not linked:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {}</li>',
+                (
+                    (reverse("admin:users_user_change", args=[link.user.pk]), str(link.user), ", ".join(link.kinds))
+                    for link in linked
+                ),
+            ),
+        )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         response = super().user_change_password(request, id, form_url)
