@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountSignal, ApiToken, SellerProfile, User
-from .selectors_links import linked_account_list
+from .models import ApiToken, SellerProfile, User
+from .selectors_links import account_signal_summary, linked_account_list
 from .services import user_password_changed, user_sign_out_everywhere
 
 
@@ -16,21 +16,6 @@ class SellerProfileInline(admin.StackedInline):
     model = SellerProfile
     can_delete = False
     extra = 0
-
-
-class AccountSignalInline(admin.TabularInline):
-    """What the account was seen with. Values are keyed hashes: they only say "the same as"."""
-
-    model = AccountSignal
-    extra = 0
-    can_delete = False
-    fields = ["kind", "first_seen_at", "last_seen_at"]
-    readonly_fields = ["kind", "first_seen_at", "last_seen_at"]
-    verbose_name = "device, address or card seen"
-    verbose_name_plural = "Devices, addresses and cards seen"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)
@@ -48,17 +33,25 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = ["is_seller", "is_moderator", "is_staff", "is_active", "email_verified_at"]
     search_fields = ["email", "display_name", "seller_profile__shop_name"]
-    readonly_fields = ["date_joined", "last_login", "linked_accounts"]
-    inlines = [SellerProfileInline, AccountSignalInline]
+    readonly_fields = ["date_joined", "last_login", "seen_with", "linked_accounts"]
+    inlines = [SellerProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "avatar", "email_verified_at")}),
         (_("Roles"), {"fields": ("is_buyer", "is_seller", "is_moderator", "is_staff", "is_superuser", "is_active")}),
         (_("Permissions"), {"fields": ("groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
-        (_("Linked accounts"), {"fields": ("linked_accounts",)}),
+        (_("Linked accounts"), {"fields": ("seen_with", "linked_accounts")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+
+    @admin.display(description="Seen with")
+    def seen_with(self, user: User) -> str:
+        # Values are keyed hashes that only say "the same as", so counts and dates are what is shown.
+        seen = account_signal_summary(user_id=user.pk)
+        if not seen:
+            return "Nothing recorded yet"
+        return "; ".join(f"{row.label}: {row.count}, last {row.last_seen_at:%Y-%m-%d %H:%M}" for row in seen)
 
     @admin.display(description="Accounts sharing a device, card or address")
     def linked_accounts(self, user: User) -> str:

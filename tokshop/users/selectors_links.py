@@ -8,10 +8,10 @@ both were seen with it within IP_LINK_WINDOW and at most IP_LINK_MAX_ACCOUNTS ac
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
@@ -71,6 +71,24 @@ def user_linked_to_seller(*, user_id: int, seller_id: int) -> bool:
     linked = accounts_linked(user_id=user_id, other_user_id=seller_id)
     cache.set(key, int(linked), timeout=LINK_CACHE_SECONDS)
     return linked
+
+
+@dataclass(frozen=True)
+class SignalSummary:
+    label: str
+    count: int
+    last_seen_at: datetime
+
+
+def account_signal_summary(*, user_id: int) -> list[SignalSummary]:
+    """How many devices, addresses and cards the account was seen with, and when last."""
+    rows = (
+        AccountSignal.objects.filter(user_id=user_id)
+        .order_by("kind")
+        .values("kind")
+        .annotate(count=Count("id"), last=Max("last_seen_at"))
+    )
+    return [SignalSummary(AccountSignalKind(row["kind"]).label, row["count"], row["last"]) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,10 @@ def test_addresses_shared_by_whole_networks_or_malformed_are_not_recorded(addres
 
 
 def test_an_ipv6_client_is_known_by_its_64_and_a_mapped_ipv4_by_the_ipv4():
-    assert ip_for_links("2a00:1450:4001:81a::200e") == ip_for_links("2a00:1450:4001:81a:1234::1") == (
-        "2a00:1450:4001:81a::/64"
+    assert (
+        ip_for_links("2a00:1450:4001:81a::200e")
+        == ip_for_links("2a00:1450:4001:81a:1234::1")
+        == ("2a00:1450:4001:81a::/64")
     )
     assert ip_for_links("::ffff:81.2.69.160") == HOME_IP
 
@@ -349,4 +351,4 @@ def test_the_user_admin_lists_linked_accounts(client):
 
     assert "Accounts sharing a device, card or address" in page
     assert f'<a href="{reverse("admin:users_user_change", args=[second.pk])}">Second Sam' in page
-    assert "Devices, addresses and cards seen" in page
+    assert "Device: 1, last " in page
