@@ -9,7 +9,6 @@ from tokshop.users.selectors_links import accounts_linked
 from tokshop.users.services_links import signal_value
 from tokshop.users.tests.factories import UserFactory
 
-from .stripe_fake import FakeStripe
 from .test_stripe import CARD_OK, browser_saves_card
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 CARD_OTHER = "5555555555554444"
 
 
-def test_two_accounts_saving_one_card_are_linked(fake_stripe: FakeStripe) -> None:
+def test_two_accounts_saving_one_card_are_linked(fake_stripe):
     seller, second = UserFactory(), UserFactory()
 
     browser_saves_card(fake_stripe, seller, CARD_OK)
@@ -30,7 +29,7 @@ def test_two_accounts_saving_one_card_are_linked(fake_stripe: FakeStripe) -> Non
     assert stored.value == signal_value(AccountSignalKind.CARD, card.card.fingerprint)
 
 
-def test_accounts_saving_different_cards_are_not_linked(fake_stripe: FakeStripe) -> None:
+def test_accounts_saving_different_cards_are_not_linked(fake_stripe):
     seller, stranger = UserFactory(), UserFactory()
 
     browser_saves_card(fake_stripe, seller, CARD_OK)
@@ -40,9 +39,7 @@ def test_accounts_saving_different_cards_are_not_linked(fake_stripe: FakeStripe)
     assert AccountSignal.objects.filter(kind=AccountSignalKind.CARD).count() == 2
 
 
-def test_a_card_saved_before_fingerprints_were_kept_is_recorded_when_the_buyer_lists_cards(
-    fake_stripe: FakeStripe,
-) -> None:
+def test_a_card_saved_before_fingerprints_were_kept_is_recorded_when_the_buyer_lists_cards(fake_stripe):
     buyer = UserFactory()
     browser_saves_card(fake_stripe, buyer, CARD_OK)
     AccountSignal.objects.all().delete()
