@@ -455,7 +455,7 @@ class QueueAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(QueueAdmin):
-    list_display = ["id", "kind", "object_id", "target_user", "reason", "reporter", "status", "created_at"]
+    list_display = ["id", "kind", "object_id", "target_user", "reason", "reported_by", "status", "created_at"]
     list_display_links = ["id", "kind"]
     list_filter = ["status", "reason", "kind", ("seller", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["reporter__email", "target_user__email", "target_user__display_name", "details"]
@@ -468,13 +468,17 @@ class ReportAdmin(QueueAdmin):
         "seller",
         "reason",
         "details",
-        "reporter",
+        "reported_by",
         "status",
         "decided_by",
         "decided_at",
         "created_at",
     ]
     actions = ["dismiss", "uphold", "delete_content", "warn", "mute", "ban"]
+
+    @admin.display(description="Reporter", ordering="reporter")
+    def reported_by(self, report: Report) -> Any:
+        return report.reporter or "Tokshop (automatic flag)"
 
     @admin.display(description="Reported content")
     def reported_content(self, report: Report) -> str:

@@ -316,6 +316,8 @@ class ReportReason(models.TextChoices):
     SCAM = "scam", "Scam or payment off Tokshop"
     PROHIBITED = "prohibited", "Prohibited or counterfeit item"
     SEXUAL = "sexual", "Sexual content"
+    # Bidding up a seller's lots for them; Tokshop flags it itself (auctions' shill check) too.
+    SHILL_BIDDING = "shill_bidding", "Shill bidding"
     OTHER = "other", "Something else"
 
 
@@ -326,11 +328,19 @@ class ReportStatus(models.TextChoices):
 
 
 class Report(models.Model):
-    """One person's report of a user, a product, a message or a show (the `kind`, see reportables.py).
+    """One person's report of a user, a product, a message or a show (the `kind`, see reportables.py),
+    or a flag Tokshop raised itself (no reporter), such as suspected shill bidding.
 
     A person reports one thing once: reporting it again returns the same row."""
 
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports_made",
+        help_text="Empty when Tokshop raised the flag itself.",
+    )
     kind = models.CharField(max_length=20, help_text="What was reported: user, product, message, show.")
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
@@ -364,6 +374,13 @@ class Report(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["reporter", "content_type", "object_id"], name="report_once_per_reporter"),
+            # Tokshop's own flags: one open at a time per person, reason and seller, however often
+            # the check that raises it runs.
+            models.UniqueConstraint(
+                fields=["target_user", "reason", "seller"],
+                condition=Q(reporter__isnull=True, status="open"),
+                name="report_one_open_flag",
+            ),
             decided_exactly_when_closed(
                 open_status=ReportStatus.OPEN, decided_at="decided_at", name="report_decided_when_closed"
             ),

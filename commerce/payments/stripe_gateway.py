@@ -22,6 +22,8 @@ class SavedCard:
     last4: str
     exp_month: int
     exp_year: int
+    # Stripe's fingerprint of the card number: equal for one card saved by several accounts.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def _card(method: stripe.PaymentMethod) -> SavedCard:
         last4=card.last4 if card else "",
         exp_month=card.exp_month if card else 0,
         exp_year=card.exp_year if card else 0,
+        fingerprint=(card.fingerprint if card else "") or "",
     )
 
 

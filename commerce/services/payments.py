@@ -8,6 +8,7 @@ from django.db import transaction
 
 from tokshop.core.errors import Conflict, NotFound
 from tokshop.users.models import User
+from tokshop.users.services_links import account_signals_record
 
 from ..models import Order, OrderStatus, PaymentCustomer
 from ..payments import ChargeStatus, StripeGateway, payment_gateway
@@ -64,7 +65,11 @@ def card_list(*, user: User) -> list[CardRow]:
     if not customer_id:
         return []
     default = gateway.customer_default_card(customer_id=customer_id)
-    rows = [CardRow(card, card.id == default) for card in gateway.card_list(customer_id=customer_id)]
+    cards = gateway.card_list(customer_id=customer_id)
+    # Also catches cards saved before fingerprints were recorded, or whose confirmation never came back.
+    for card in cards:
+        account_signals_record(user_id=user.pk, card_fingerprint=card.fingerprint)
+    rows = [CardRow(card, card.id == default) for card in cards]
     return sorted(rows, key=lambda row: not row.is_default)
 
 
@@ -101,11 +106,15 @@ def card_remove(*, user: User, payment_method_id: str) -> None:
 
 
 def card_setup_succeeded(*, setup_intent_id: str) -> None:
-    """A card was saved: it becomes the default when the buyer has none. Safe to repeat."""
+    """A card was saved: it becomes the default when the buyer has none, and its fingerprint is
+    recorded for linked-account checks. Safe to repeat."""
     gateway = stripe_required()
     customer_id, payment_method_id = gateway.setup_intent_card(setup_intent_id=setup_intent_id)
-    if not payment_method_id or not PaymentCustomer.objects.filter(reference=customer_id).exists():
+    owner_id = PaymentCustomer.objects.filter(reference=customer_id).values_list("user_id", flat=True).first()
+    if not payment_method_id or owner_id is None:
         return
+    card, _ = gateway.card_get(payment_method_id=payment_method_id)
+    account_signals_record(user_id=owner_id, card_fingerprint=card.fingerprint)
     if not gateway.customer_default_card(customer_id=customer_id):
         gateway.customer_default_card_set(customer_id=customer_id, payment_method_id=payment_method_id)
 

@@ -65,6 +65,35 @@ def report_create(*, reporter: User, kind: str, object_id: int, reason: str, det
     return report, True
 
 
+@transaction.atomic
+def report_flag_raise(*, target_user: User, seller_id: int | None, reason: str, details: str) -> Report | None:
+    """Put a flag Tokshop raised itself about a person into the moderators' queue: a report of kind
+    `user` with no reporter. None when an open flag with this reason, person and seller already waits:
+    a check that runs again adds nothing until moderators decide the first."""
+    if reason not in ReportReason.values:
+        raise ValueError(f"Unknown report reason {reason!r}")
+    waiting = Report.objects.filter(
+        reporter__isnull=True, status=ReportStatus.OPEN, target_user=target_user, reason=reason, seller_id=seller_id
+    )
+    if waiting.exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                reporter=None,
+                kind="user",
+                content_type=ContentType.objects.get_for_model(type(target_user)),
+                object_id=target_user.pk,
+                target_user=target_user,
+                seller_id=seller_id,
+                reason=reason,
+                details=details[:DETAILS_MAX_LENGTH],
+            )
+    except IntegrityError:
+        # The same flag raised twice at once: the constraint kept one.
+        return None
+
+
 def report_target(report: Report) -> Any:
     """The reported thing as it is now, whoever may see it; None once it is gone."""
     model = report.content_type.model_class()
@@ -102,10 +131,11 @@ def _report_close(*, actor: User, report: Report, status: str, reason: str) -> N
         reason=reason,
         details={"report": report.pk, "kind": report.kind, "object_id": report.object_id},
     )
-    label = _label(report)
-    notification_create(
-        user=report.reporter, kind=NotificationKind.MODERATION, title=title, body=body.format(label=label)
-    )
+    # Tokshop's own flags have nobody to tell.
+    if report.reporter is not None:
+        notification_create(
+            user=report.reporter, kind=NotificationKind.MODERATION, title=title, body=body.format(label=_label(report))
+        )
 
 
 def _label(report: Report) -> str:

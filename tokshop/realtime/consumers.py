@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
@@ -119,7 +120,16 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         # Control messages to the user (such as "your session ended") use the channel layer.
         if self.is_signed_in:
             await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+            await self._record_account_signals()
         await self._follow(self._since_from_query())
+
+    async def _record_account_signals(self) -> None:
+        """The browser and address this account connects from, for linked-account checks (throttled)."""
+        from tokshop.users.services_links import DEVICE_COOKIE, account_signals_record
+
+        host = (self.scope.get("client") or [""])[0] or ""
+        device_id = self.scope.get("cookies", {}).get(DEVICE_COOKIE, "")
+        await database_sync_to_async(account_signals_record)(user_id=self.user.pk, device_id=device_id, ip=host)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "stream", None) is None:

@@ -4,7 +4,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from tokshop.core.ratelimit import client_ip
+
 from .services import api_token_authenticate
+from .services_links import account_signals_record
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -25,6 +28,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(raw=raw)
         if token is None:
             raise exceptions.AuthenticationFailed("The token is not valid, has expired or was revoked.")
+        # The app's device is known by its token, not a cookie; its address is recorded (throttled).
+        account_signals_record(user_id=token.user_id, ip=client_ip(request))
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -171,3 +171,39 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccountSignalKind(models.TextChoices):
+    DEVICE = "device", "Device"
+    IP = "ip", "IP address"
+    CARD = "card", "Card"
+
+
+class AccountSignal(models.Model):
+    """Something an account was seen with: a browser's device cookie, an IP address, a saved card.
+
+    Two accounts seen with the same one are linked (`selectors_links`), which is how a seller's
+    second account is kept from bidding on the seller's lots. `value` is a keyed hash (HMAC with
+    SECRET_KEY) of the raw device id, IP address or Stripe card fingerprint: equal values match,
+    and a leaked table gives away no address or card.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_signals")
+    kind = models.CharField(max_length=8, choices=AccountSignalKind.choices)
+    value = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            # Also the index behind "this user's signals" (its leading column is the user).
+            models.UniqueConstraint(fields=["user", "kind", "value"], name="account_signal_once"),
+        ]
+        indexes = [
+            # Who else was seen with this value, and how recently: the other half of every link query.
+            models.Index(fields=["kind", "value", "last_seen_at"], name="account_signal_value_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of user {self.user_id}"

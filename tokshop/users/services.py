@@ -19,12 +19,13 @@ from django.utils import timezone
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, NotFound
 from tokshop.core.images import image_validate
 from tokshop.core.mail import send_templated_mail
-from tokshop.core.ratelimit import rate_limit_exceeded
+from tokshop.core.ratelimit import client_ip, rate_limit_exceeded
 from tokshop.notifications.models import NotificationKind
 from tokshop.notifications.services import notification_create
 from tokshop.realtime.control import user_sockets_close
 
 from .models import ApiToken, SellerProfile, User, token_digest
+from .services_links import DEVICE_COOKIE, account_signals_record
 
 EMAIL_VERIFICATION_SALT = "tokshop.users.verify-email"
 WS_TICKET_CACHE_PREFIX = "ws-ticket:"
@@ -220,6 +221,7 @@ def api_token_obtain(*, request: HttpRequest, email: str, password: str, name: s
         raise ApplicationError("The e-mail address or password is incorrect.", code="invalid_credentials")
     assert isinstance(user, User)
     user_check_can_sign_in(user=user)
+    account_signals_record(user_id=user.pk, device_id=request.COOKIES.get(DEVICE_COOKIE, ""), ip=client_ip(request))
     return api_token_create(user=user, name=name)
 
 
