@@ -10,6 +10,7 @@ from commerce.payments import StripeGateway, payment_gateway
 from moderation.selectors import ban_in_force
 from shows.models import Follow
 from tokshop.core.errors import PermissionDenied
+from tokshop.users.selectors_links import user_linked_to_seller
 
 from ..meta import AuctionMeta
 from ..models import Eligibility
@@ -30,6 +31,13 @@ def bidder_check(*, user_id: int, meta: AuctionMeta) -> None:
     """Raise the refusal that keeps `user_id` from bidding on the auction, if any."""
     if user_id == meta.seller_id:
         raise PermissionDenied("You cannot bid on your own lot.", code="own_lot")
+    if user_linked_to_seller(user_id=user_id, seller_id=meta.seller_id):
+        # A device, a network or a card shared with the seller: bids from such accounts would
+        # push the seller's own prices (decision 0024).
+        raise PermissionDenied(
+            "This account shares a device, network or card with the seller, so it cannot bid on their lots.",
+            code="linked_account",
+        )
     if ban_in_force(user_id=user_id, seller_id=meta.seller_id, show_id=meta.show_id) is not None:
         raise PermissionDenied("You are banned from this seller's shows.", code="not_allowed")
     if (

@@ -4,6 +4,7 @@ import pytest
 
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from tokshop.core.errors import ApplicationError
+from tokshop.users.services_links import account_signals_record
 from tokshop.users.tests.factories import UserFactory
 
 from ..engine import engine
@@ -114,3 +115,20 @@ def test_the_engine_is_rebuilt_from_the_database(live_lot):
     assert engine().live(auction.pk) == before
     assert place(bob, auction, 1000, "b2", now=now + 3).outcome.price == 1000
     assert Auction.objects.get(pk=auction.pk).bid_count == 3
+
+
+def test_an_account_sharing_a_device_with_the_seller_cannot_bid(live_lot):
+    show, product = live_lot
+    auction = lifecycle.auction_create(
+        actor=show.seller, show_id=show.pk, product_id=product.pk, data={}, open_now=True
+    )
+    shill, honest = UserFactory(), UserFactory()
+    account_signals_record(user_id=show.seller.pk, device_id="d" * 32)
+    account_signals_record(user_id=shill.pk, device_id="d" * 32)
+
+    with pytest.raises(ApplicationError) as refused:
+        place(shill, auction, 100, "s1", now=lifecycle.now_ms())
+
+    assert refused.value.code == "linked_account"
+    assert place(honest, auction, 100, "h1", now=lifecycle.now_ms()).outcome.code == "leading"
+    assert list(Bid.objects.values_list("bidder_id", flat=True)) == [honest.pk]
