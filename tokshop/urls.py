@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("commerce.api_urls")),
     path("", include("moderation.api_urls")),
     path("", include("shows.api_urls")),
+    path("", include("auctions.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("moderation.urls")),
     path("", include("shows.urls")),
+    path("", include("auctions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
