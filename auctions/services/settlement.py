@@ -73,12 +73,14 @@ def _event(
     return AuctionEvent.objects.create(auction=auction, kind=kind, actor=actor, note=note[:300], data=data)
 
 
+# Only the row itself is locked (`of=("self",)`): a lock on the joined product or user rows would
+# meet commerce's stock updates and order locks in the other order, and deadlock.
 def _auction_lock(auction_id: int) -> Auction:
-    return Auction.objects.select_for_update().select_related("product").get(pk=auction_id)
+    return Auction.objects.select_for_update(of=("self",)).select_related("product").get(pk=auction_id)
 
 
 def _offer_lock(offer_id: int) -> AuctionOffer:
-    return AuctionOffer.objects.select_for_update().select_related("buyer").get(pk=offer_id)
+    return AuctionOffer.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=offer_id)
 
 
 def _notify(offer: AuctionOffer, auction: Auction, *, title: str, body: str) -> None:

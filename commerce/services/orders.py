@@ -292,7 +292,7 @@ def order_cancel_unpaid(*, order_id: int, note: str) -> Order:
 
     Refused with `order_state` when the order is no longer awaiting payment (it was paid meanwhile).
     """
-    order = Order.objects.select_for_update().select_related("buyer", "seller").filter(pk=order_id).first()
+    order = Order.objects.select_for_update(of=("self",)).select_related("buyer").filter(pk=order_id).first()
     if order is None:
         raise NotFound("No such order.")
     _order_cancel_locked(order, actor=None, note=note)
