@@ -64,9 +64,7 @@ def offer_accept_view(request: AuthenticatedHttpRequest, offer_id: int) -> HttpR
     if form is not None and not form.is_valid():
         return render(request, "auctions/offer_detail.html", _offer_context(request, offer, form), status=400)
     try:
-        offer = offer_accept(
-            buyer=request.user, offer_id=offer_id, shipping=form.cleaned_data if form is not None else None
-        )
+        offer_accept(buyer=request.user, offer_id=offer_id, shipping=form.cleaned_data if form is not None else None)
     except NotFound as error:
         raise Http404(error.message) from error
     except ApplicationError as error:
@@ -76,6 +74,8 @@ def offer_accept_view(request: AuthenticatedHttpRequest, offer_id: int) -> HttpR
             return render(request, "auctions/offer_detail.html", _offer_context(request, offer, form), status=400)
         messages.error(request, error.message)
         return redirect(offer)
+    # Read again: the charge may have run already, once the acceptance committed.
+    offer = _own_offer_or_404(request, offer_id)
     if offer.status == OfferStatus.PAID:
         messages.success(request, "Paid with your saved card: the seller will ship it soon.")
     elif offer.order_id is not None and offer.status == OfferStatus.AWAITING_PAYMENT:
