@@ -147,7 +147,12 @@ def _offer_order_or_settle(auction: Auction, offer: AuctionOffer) -> None:
         _offer_order(auction, offer, shipping=None)
     except ApplicationError as error:
         if error.code == "address_required":
-            _offer_ask_payment(auction, offer, reason="We need your shipping address before you pay.")
+            _offer_ask_payment(
+                auction,
+                offer,
+                reason="We need your shipping address before you pay.",
+                note="No shipping address on file",
+            )
             return
         # The lot cannot be ordered by anyone (archived, or its last unit sold meanwhile): the
         # settlement ends here, without a strike, since the buyer did nothing wrong.
@@ -157,13 +162,14 @@ def _offer_order_or_settle(auction: Auction, offer: AuctionOffer) -> None:
         _settlement_unsold(auction, note=f"The lot can no longer be ordered: {error.message}")
 
 
-def _offer_ask_payment(auction: Auction, offer: AuctionOffer, *, reason: str) -> None:
+def _offer_ask_payment(auction: Auction, offer: AuctionOffer, *, reason: str, note: str) -> None:
+    """The buyer pays in the app until `pay_by`: `reason` tells them why, `note` tells the seller."""
     pay_by = offer.pay_by or timezone.now() + pay_window()
     offer.status = OfferStatus.AWAITING_PAYMENT
     offer.pay_by = pay_by
     offer.message = reason[:200]
     offer.save(update_fields=["status", "pay_by", "message", "updated_at"])
-    _event(auction, AuctionEventKind.PAYMENT_ASKED, offer=offer, note=reason)
+    _event(auction, AuctionEventKind.PAYMENT_ASKED, offer=offer, note=note)
     _notify(
         offer,
         auction,
@@ -204,9 +210,13 @@ def _offer_charge_answered(*, offer_id: int, status: str, message: str) -> str:
     elif status == "declined":
         _offer_end(auction, offer, status=OfferStatus.DECLINED, note=f"Card declined: {message}", strike=True)
     elif status == "requires_action":
-        _offer_ask_payment(auction, offer, reason="Your bank asks you to confirm this payment.")
+        _offer_ask_payment(
+            auction, offer, reason="Your bank asks you to confirm this payment.", note="The bank asked to authenticate"
+        )
     else:
-        _offer_ask_payment(auction, offer, reason="There is no saved card to charge: pay with a card.")
+        _offer_ask_payment(
+            auction, offer, reason="There is no saved card to charge: pay with a card.", note="No saved card to charge"
+        )
     return offer.status
 
 

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_second_chance_is_taken_paid_and_audited(browser: Browser, site, viewport: ViewportSize) -> None:
     base, _ = site
     kind = viewport_name(viewport)
-    winner = UserFactory(display_name="Walt Winner")
-    runner_up = UserFactory(display_name="Rita Runner")
+    winner = UserFactory.create(display_name="Walt Winner")
+    runner_up = UserFactory.create(display_name="Rita Runner")
     auction = auction_closed_with_bids([(runner_up, 2400), (winner, 3000)], winning_cents=2500)
     Product.objects.filter(pk=auction.product_id).update(title="Brass desk lamp")
     settlement_start(auction_id=auction.pk)
