@@ -206,7 +206,10 @@ def _offer_charge_answered(*, offer_id: int, status: str, message: str) -> str:
     if offer.status != OfferStatus.CHARGING:
         return offer.status
     if status == "succeeded":
-        _offer_settle_paid(auction, offer)
+        if not _offer_settle_paid(auction, offer):
+            # commerce answers "already paid" for any order no longer awaiting payment: this one the
+            # buyer cancelled on its page while it was being charged.
+            _offer_end(auction, offer, status=OfferStatus.EXPIRED, note="The buyer cancelled the order", strike=True)
     elif status == "declined":
         _offer_end(auction, offer, status=OfferStatus.DECLINED, note=f"Card declined: {message}", strike=True)
     elif status == "requires_action":
@@ -361,6 +364,10 @@ def offer_accept(*, buyer: User, offer_id: int, shipping: dict[str, Any] | None 
     if not needs_order:
         raise Conflict(f"This offer is {offer.get_status_display().lower()}.", code="offer_closed")
     was = offer.status
+    if was == OfferStatus.OFFERED:
+        # The answer's deadline is met; a payment asked for after the charge gets its own window.
+        offer.pay_by = None
+        offer.save(update_fields=["pay_by", "updated_at"])
     _offer_order(auction, offer, shipping=shipping)
     note = "Accepted the second chance" if was == OfferStatus.OFFERED else "Gave a shipping address"
     _event(auction, AuctionEventKind.ACCEPTED, offer=offer, actor=buyer, note=note)

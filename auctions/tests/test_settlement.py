@@ -307,6 +307,48 @@ def test_r12_authentication_not_completed_then_nobody_answers_leaves_the_lot_unp
     assert stats_orders(auction) == (0, 0)
 
 
+def test_an_order_the_buyer_cancels_while_it_is_charged_ends_the_offer_with_a_strike(
+    django_capture_on_commit_callbacks,
+):
+    winner, second = bidders(2)
+    auction = auction_closed_with_bids([(second, 700), (winner, 1500)], winning_cents=800)
+    offer = settlement_start(auction_id=auction.pk)  # its charge task has not run yet
+    assert offer is not None
+    assert offer.order_id is not None
+    order_cancel(buyer=winner, order_id=offer.order_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert offer_charge_task.run(offer.pk) == OfferStatus.EXPIRED
+
+    assert BidderStrike.objects.get().user == winner
+    assert AuctionOffer.objects.get(auction=auction, rank=2).buyer == second
+    assert kinds(auction) == ["offered", "expired", "strike", "offered"]
+
+
+def test_a_second_chance_accepted_without_a_card_gets_a_fresh_window_to_pay(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.AUCTION_SECOND_CHANCE_MINUTES = 5
+    winner, second = bidders(2)
+    auction = auction_closed_with_bids([(second, 700), (winner, 1500)], winning_cents=800)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = settlement_start(auction_id=auction.pk)
+    assert first is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        settlements_sweep(now=timezone.now() + timedelta(minutes=31))
+    chance = AuctionOffer.objects.get(auction=auction, rank=2)
+    assert chance.pay_by is not None
+    assert chance.pay_by <= timezone.now() + timedelta(minutes=5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_accept(buyer=second, offer_id=chance.pk)
+
+    chance.refresh_from_db()
+    assert chance.status == OfferStatus.AWAITING_PAYMENT
+    assert chance.pay_by is not None
+    assert chance.pay_by > timezone.now() + timedelta(minutes=29)
+
+
 # --- Refusals --------------------------------------------------------------------------------------
 
 
