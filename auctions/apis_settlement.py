@@ -17,7 +17,7 @@ from tokshop.core.errors import NotFound
 from tokshop.core.schema import errors
 
 from .models import AuctionEvent, AuctionEventKind, AuctionOffer, OfferStatus
-from .selectors import auction_event_list, auction_get_for_seller, offer_get_for_buyer, offer_list_for_buyer
+from .selectors_settlement import auction_event_list, auction_get_for_seller, offer_get_for_buyer, offer_list_for_buyer
 from .services.settlement import offer_accept, offer_refuse
 
 

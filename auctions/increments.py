@@ -5,6 +5,8 @@ last row whose `from_cents` is at most the price applies. Sellers may replace th
 their own; an auction copies its table when it is made, so a change never moves a running auction.
 """
 
+import itertools
+
 from django.core.exceptions import ValidationError
 
 # $1 steps below $30, $2 from $30, $3 from $50, $5 from $100, $10 from $300, $20 from $1,000 and
@@ -51,6 +53,6 @@ def increments_validate(table: object) -> list[list[int]]:
         rows.append([start, step])
     if rows[0][0] != 0:
         raise ValidationError("The first band starts at 0.", code="increments")
-    if any(later[0] <= earlier[0] for earlier, later in zip(rows, rows[1:], strict=False)):
+    if any(later[0] <= earlier[0] for earlier, later in itertools.pairwise(rows)):
         raise ValidationError("Bands go up: each starts above the one before.", code="increments")
     return rows

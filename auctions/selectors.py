@@ -1,50 +1,128 @@
-"""Reads for settlement's pages and API, and the strike count the bid rules ask about."""
+"""Reads of auctions for the room, the pages and the API."""
+
+from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from tokshop.users.models import User
+from tokshop.core.errors import NotFound
 
-from .models import Auction, AuctionEvent, AuctionOffer, BidderStrike
+from .engine import Live, engine
+from .events import auction_payload, auction_with_product
+from .models import Auction, AuctionStatus, Bid
 
-
-def bidder_strike_count(*, user_id: int) -> int:
-    """The bidder's strikes (lots won and not paid) within the last AUCTION_STRIKE_DAYS."""
-    since = timezone.now() - timedelta(days=settings.AUCTION_STRIKE_DAYS)
-    return BidderStrike.objects.filter(user_id=user_id, created_at__gte=since).count()
-
-
-def bidder_is_barred(*, user_id: int) -> bool:
-    """True when the bidder has too many recent strikes to bid (AUCTION_STRIKES_TO_BAR)."""
-    return bidder_strike_count(user_id=user_id) >= settings.AUCTION_STRIKES_TO_BAR
+# Past this, an open auction's close is overdue rather than under way.
+CLOSE_GRACE = timedelta(seconds=2)
 
 
-def auction_get_for_seller(*, seller: User, auction_id: int) -> Auction | None:
-    return (
-        Auction.objects.filter(pk=auction_id, seller=seller)
-        .select_related("product", "show", "winner", "leader")
-        .first()
+def auction_live(auction: Auction) -> Live:
+    """The auction's state as the engine holds it, or as its row does when the engine has none."""
+    live = engine().live(auction.pk) if not auction.is_finished else None
+    if live is None:
+        return Live(
+            status=auction.status,
+            price=auction.price_cents,
+            leader=auction.leader_id or 0,
+            count=auction.bid_count,
+            ends_at=int(auction.ends_at.timestamp() * 1000) if auction.ends_at else 0,
+            extensions=auction.extensions,
+        )
+    return live
+
+
+def auction_view(auction: Auction, *, viewer_id: int | None = None) -> dict[str, Any]:
+    live = auction_live(auction)
+    payload = auction_payload(
+        auction, price=live.price, leader=live.leader, count=live.count, ends_at=live.ends_at, status=live.status
     )
+    if viewer_id:
+        your_max = engine().max_of(auction.pk, viewer_id) if not auction.is_finished else None
+        if your_max is None:
+            your_max = (
+                Bid.objects.filter(auction=auction, bidder_id=viewer_id)
+                .order_by("-seq")
+                .values_list("max_cents", flat=True)
+                .first()
+            )
+        payload["your_max_cents"] = your_max
+        payload["you_lead"] = bool(live.leader) and live.leader == viewer_id
+    return payload
 
 
-def auction_event_list(*, auction: Auction) -> QuerySet[AuctionEvent]:
-    return auction.events.select_related("actor").order_by("at", "id")
+def auction_get(*, auction_id: int) -> Auction:
+    try:
+        return auction_with_product(auction_id)
+    except Auction.DoesNotExist:
+        raise NotFound("No such auction.", code="auction_not_found") from None
 
 
-def auction_offer_list(*, auction: Auction) -> QuerySet[AuctionOffer]:
-    return auction.offers.select_related("buyer", "order").order_by("rank")
+def auction_current_for_show(*, show_id: int) -> Auction | None:
+    """The lot under the hammer now, else the one that closed last (its result stays on screen)."""
+    current = Auction.objects.filter(show_id=show_id, status=AuctionStatus.OPEN).values_list("pk", flat=True).first()
+    if current is None:
+        current = (
+            Auction.objects.filter(show_id=show_id, status=AuctionStatus.CLOSED)
+            .order_by("-closed_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return auction_with_product(current) if current is not None else None
 
 
-def offer_list_for_buyer(*, buyer: User) -> QuerySet[AuctionOffer]:
+def auction_list_for_show(*, show_id: int) -> QuerySet[Auction]:
     return (
-        AuctionOffer.objects.filter(buyer=buyer)
-        .select_related("auction__product", "auction__show", "order")
+        Auction.objects.filter(show_id=show_id)
+        .select_related("product", "winner", "leader")
+        .prefetch_related("product__images")
         .order_by("-created_at", "-id")
     )
 
 
-def offer_get_for_buyer(*, buyer: User, offer_id: int) -> AuctionOffer | None:
-    return offer_list_for_buyer(buyer=buyer).filter(pk=offer_id).first()
+def auction_prebid_list_for_show(*, show_id: int) -> QuerySet[Auction]:
+    return auction_list_for_show(show_id=show_id).filter(status=AuctionStatus.SCHEDULED, allow_prebids=True)
+
+
+def bid_list_for_auction(*, auction_id: int, limit: int = 50) -> QuerySet[Bid]:
+    """The auction's accepted bids, newest first (the maxes are private: callers show prices)."""
+    return Bid.objects.filter(auction_id=auction_id).select_related("bidder").order_by("-seq")[:limit]
+
+
+def auction_snapshot(*, show_id: int, viewer_id: int | None) -> dict[str, Any]:
+    """The room's auctions for a socket's snapshot: the current lot, and the lots taking pre-bids."""
+    current = auction_current_for_show(show_id=show_id)
+    if current is not None and current.is_open and current.ends_at and current.ends_at < timezone.now() - CLOSE_GRACE:
+        # Its clock was lost (the embedded site restarted while it ran): whoever looks closes it.
+        from .services.auctions import auction_close_due
+
+        auction_close_due(auction_id=current.pk)
+        current = auction_current_for_show(show_id=show_id)
+    return {
+        "auction": auction_view(current, viewer_id=viewer_id) if current is not None else None,
+        "prebid_auctions": [
+            auction_view(auction, viewer_id=viewer_id) for auction in auction_prebid_list_for_show(show_id=show_id)
+        ],
+    }
+
+
+def auction_get_for_viewer(*, user: Any, auction_id: int, key: str | None = None) -> Auction:
+    """The auction, if `user` may watch its show (followers-only and private shows keep theirs)."""
+    from shows.selectors import show_get_for_viewer
+
+    auction = auction_get(auction_id=auction_id)
+    show_get_for_viewer(user=user, show_id=auction.show_id, key=key)
+    return auction
+
+
+def auction_list_for_bidder(*, bidder_id: int) -> QuerySet[Auction]:
+    """Auctions the bidder bid on, newest first, each with `your_max_cents` (their highest max)."""
+    return (
+        Auction.objects.filter(bids__bidder_id=bidder_id)
+        .annotate(your_max_cents=Max("bids__max_cents", filter=Q(bids__bidder_id=bidder_id)))
+        .select_related("product", "show", "winner")
+        .prefetch_related("product__images")
+        .order_by("-created_at", "-id")
+        .distinct()
+    )

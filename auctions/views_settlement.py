@@ -15,7 +15,7 @@ from tokshop.core.errors import ApplicationError, NotFound
 from tokshop.core.http import AuthenticatedHttpRequest
 
 from .models import AuctionOffer, OfferStatus
-from .selectors import auction_event_list, auction_get_for_seller, auction_offer_list, offer_get_for_buyer
+from .selectors_settlement import auction_event_list, auction_get_for_seller, auction_offer_list, offer_get_for_buyer
 from .services.settlement import offer_accept, offer_refuse
 
 

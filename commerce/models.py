@@ -320,7 +320,10 @@ class Order(models.Model):
                 condition=models.Q(total_cents=models.F("subtotal_cents") + models.F("shipping_cents")),
                 name="order_total_is_subtotal_plus_shipping",
             ),
-            models.CheckConstraint(condition=models.Q(subtotal_cents__gt=0), name="order_subtotal_positive"),
+            # Only a prize (a giveaway's winner's order) is free, and then free of shipping too.
+            models.CheckConstraint(
+                condition=models.Q(subtotal_cents__gt=0) | models.Q(total_cents=0), name="order_subtotal_positive"
+            ),
         ]
         indexes = [
             models.Index(fields=["buyer", "-created_at"], name="order_buyer_created_idx"),

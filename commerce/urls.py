@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", views.order_pay_view, name="order_pay"),
+    path("orders/<int:order_id>/address/", views.order_address_view, name="order_address"),
     path("orders/<int:order_id>/cancel/", views.order_cancel_view, name="order_cancel"),
     path("orders/<int:order_id>/confirm-delivery/", views.order_confirm_view, name="order_confirm"),
     path("seller/orders/", views.seller_order_list, name="seller_orders"),

@@ -48,6 +48,7 @@ from .services.catalog import (
     product_image_remove,
     product_update,
 )
+from .services.line_orders import order_shipping_give
 from .services.orders import (
     SHIPPING_CENTS,
     PaymentOutcome,
@@ -361,8 +362,31 @@ def _buyer_order_or_404(request: AuthenticatedHttpRequest, order_id: int) -> Ord
 @stripe_csp
 def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     order = order_payment_return(request, _buyer_order_or_404(request, order_id))
-    context = {"order": order, "card_form": CardForm(), **order_payment_context(request, order)}
+    context = {
+        "order": order,
+        "card_form": CardForm(),
+        "shipping_form": ShippingForm(),
+        **order_payment_context(request, order),
+    }
     return render(request, "commerce/order_detail.html", context)
+
+
+@login_required
+@require_POST
+def order_address_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    """The buyer gives the address of a prize won before they ever ordered."""
+    order = _buyer_order_or_404(request, order_id)
+    form = ShippingForm(request.POST)
+    if not form.is_valid():
+        context = {"order": order, "card_form": CardForm(), "shipping_form": form}
+        return render(request, "commerce/order_detail.html", context, status=400)
+    try:
+        order_shipping_give(buyer=request.user, order_id=order_id, shipping=form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Thanks: the seller will ship it to this address.")
+    return redirect("commerce:order", order_id=order_id)
 
 
 @login_required

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 
+from auctions.selectors_giveaways import giveaway_room_state
 from moderation.selectors import ban_in_force
 from tokshop.core.errors import PermissionDenied
 
@@ -67,6 +68,9 @@ def room_enter(*, user: User | AnonymousUser, show_id: int, key: str | None = No
 
 def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
     """The state of the room a socket starts from; each part of the room adds its own."""
+    # Auctions sit above shows; the room is where the two meet.
+    from auctions.selectors import auction_snapshot
+
     show = show_get(show_id=show_id)
     return {
         "show": show_state_payload(show),
@@ -79,4 +83,6 @@ def room_snapshot(*, show_id: int, viewer: RoomViewer) -> dict[str, Any]:
         "video": video_state(show_id=show.pk),
         **room_chat_state(show=show, viewer=viewer),
         **interact_snapshot(show=show, viewer=viewer),
+        **auction_snapshot(show_id=show.pk, viewer_id=viewer.user_id),
+        **giveaway_room_state(show_id=show.pk, user_id=viewer.user_id),
     }

@@ -21,8 +21,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from auctions.models import Auction, AuctionEvent, AuctionEventKind, AuctionOffer, OfferStatus
-from auctions.tests.factories_settlement import AuctionFactory, auction_closed_with_bids
+from auctions.models import Auction, AuctionEvent, AuctionOffer, OfferStatus
+from auctions.services.auctions import auction_create
+from auctions.services.giveaways import giveaway_start
+from auctions.tests.factories_settlement import auction_closed_with_bids
 from commerce.models import (
     CartItem,
     InventoryChange,
@@ -164,6 +166,7 @@ ROUTES = {
     "orders/": SELF,
     "orders/<int:order_id>/": OWN,
     "orders/<int:order_id>/pay/": OWN,
+    "orders/<int:order_id>/address/": OWN,
     "orders/<int:order_id>/cancel/": OWN,
     "orders/<int:order_id>/confirm-delivery/": OWN,
     "seller/orders/": SELF,
@@ -268,6 +271,13 @@ ROUTES = {
     "api/v1/shows/<int:show_id>/questions/": PUBLIC,
     "api/v1/shows/<int:show_id>/polls/": PUBLIC,
     "api/v1/flash-sales/<int:sale_id>/buy/": SELF,
+    # Giveaways: listed for whoever may watch the show, started and drawn by its host and moderators
+    # (API_MODERATOR_CASES); entering makes the caller's own entry in a public giveaway, on its rules
+    # page too (the free entry form)
+    "api/v1/shows/<int:show_id>/giveaways/": MODERATES,
+    "api/v1/giveaways/<int:giveaway_id>/enter/": SELF,
+    "api/v1/giveaways/<int:giveaway_id>/draw/": MODERATES,
+    "giveaways/<int:giveaway_id>/rules/": PUBLIC,
     # Shows: finding them and their pages are public (each checks who may watch); following, reminders
     # and the lists of them are the caller's own (the ids name a public seller or show)
     "shows/": PUBLIC,
@@ -311,6 +321,17 @@ ROUTES = {
     "api/v1/seller/schedules/": SELF,
     "api/v1/seller/schedules/<int:schedule_id>/": OWN,
     "api/v1/seller/schedules/<int:schedule_id>/stop/": OWN,
+    # Auctions: a show's auctions and their bids are read by whoever may watch the show; bidding and
+    # your auctions are the caller's own; starting, opening and cancelling one is for the show's host
+    # and moderators (AUCTION_HOST_CASES); the increment table is the seller's own.
+    "api/v1/shows/<int:show_id>/auctions/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/": PUBLIC,
+    "api/v1/auctions/<int:auction_id>/open/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/cancel/": MODERATES,
+    "api/v1/auctions/<int:auction_id>/bids/": SELF,
+    "api/v1/auctions/<int:auction_id>/buy-now/": SELF,
+    "api/v1/me/auctions/": SELF,
+    "api/v1/seller/auction-increments/": SELF,
     # Auction settlement: the seller's timeline of their own auction; a buyer's own offers and answers
     "seller/auctions/<int:auction_id>/": OWN,
     "api/v1/seller/auctions/<int:auction_id>/events/": OWN,
@@ -394,7 +415,8 @@ def victim(media):
     order awaiting payment, a cart line, a saved product, a notification, a device token, stock history,
     a CSV import, moderation rules, a moderator he appointed, a troll muted in his shows who appealed, a
     review of his product that staff hid, a message held in his shows, a report he made, and a mute of
-    his own in another shop's shows that he appealed. Every id the intruder will try."""
+    his own in another shop's shows that he appealed, a giveaway running in his live show and an auction
+    waiting in his scheduled one. Every id the intruder will try."""
     bob = SellerProfileFactory(shop_name="Bob's Barn").user
     product = ProductFactory(seller=bob, title="Bobs secret lamp", quantity_on_hand=9)
     image = product_image_add(seller=bob, product_id=product.pk, image=picture_upload())
@@ -440,6 +462,14 @@ def victim(media):
         time_zone="UTC",
         starts_on=timezone.localdate(),
     )
+    on_air = ShowFactory(seller=bob, live=True, title="Bobs live show")
+    giveaway = giveaway_start(
+        actor=bob,
+        show_id=on_air.pk,
+        item_id=LineupItem.objects.create(show=on_air, product=product).pk,
+        entry="room",
+        seconds=300,
+    )
     shop = SellerProfileFactory(shop_name="Dave's Den").user
     muted = sanction_impose(
         actor=shop, user=bob, kind="mute", reason="Bobs secret mute reason", scope="seller", seller=shop
@@ -476,15 +506,12 @@ def victim(media):
         "lineup_item": show.lineup.get(),
         "show_moderator": SellerModerator.objects.get(seller=bob, show_id=show.pk).moderator,
         "schedule": schedule,
-        "auction": _auction_of(bob, show=show, product=product),
+        "auction": auction_create(
+            actor=bob, show_id=show.pk, product_id=product.pk, data={"allow_prebids": True}, open_now=False
+        ),
+        "giveaway": giveaway,
         "offer": _second_chance_for(bob),
     }
-
-
-def _auction_of(seller: Any, *, show: Show, product: Any) -> Auction:
-    auction = AuctionFactory.create(show=show, product=product, seller=seller)
-    AuctionEvent.objects.create(auction=auction, kind=AuctionEventKind.CREATED, actor=seller, note="Bobs secret lot")
-    return auction
 
 
 def _second_chance_for(buyer: Any) -> AuctionOffer:
@@ -614,6 +641,7 @@ PAGE_CASES = [
     ("post", "commerce:order_pay", ["purchase"], {"card_number": TEST_CARD_SUCCESS}),
     ("post", "commerce:order_cancel", ["purchase"], None),
     ("post", "commerce:order_confirm", ["purchase"], None),
+    ("post", "commerce:order_address", ["purchase"], ADDRESS),
     ("get", "commerce:seller_order", ["sale"], None),
     ("post", "commerce:seller_order", ["sale"], {"carrier": "UPS", "tracking_number": "1Z"}),
     ("post", "commerce:cart_item_update", ["item"], {"quantity": 1}),
@@ -816,6 +844,8 @@ API_MODERATOR_CASES = [
     ),
     ("post", "api:moderation-sanctions", [], {"user_id": "{troll}", "kind": "ban", "reason": "x", "scope": "global"}),
     ("get", "api:show-stats", ["show"], None),
+    ("post", "api:show-giveaways", ["show"], {"item_id": "{lineup_item}", "entry": "room", "seconds": 60}),
+    ("post", "api:giveaway-draw", ["giveaway"], None),
 ]
 
 
@@ -839,11 +869,39 @@ def test_moderating_over_the_api_outside_your_shows_is_403_and_unchanged(
     assert snapshot(victim) == before
 
 
+# The host's controls of Bob's auctions: (route name, ids taken from the victim, body).
+AUCTION_HOST_CASES = [
+    ("api:show-auctions", ["show"], {"product_id": "{product}", "open_now": False}),
+    ("api:auction-open", ["auction"], None),
+    ("api:auction-cancel", ["auction"], None),
+]
+
+
+@pytest.mark.parametrize("who", ["seller", "appointed"])
+@pytest.mark.parametrize(("name", "ids", "body"), AUCTION_HOST_CASES, ids=lambda v: str(v))
+def test_running_auctions_in_someone_elses_show_is_403_and_unchanged(victim, intruder, who, name, ids, body):
+    actor = intruder
+    if who == "appointed":
+        actor = UserFactory()
+        seller_moderator_appoint(seller=intruder, moderator=actor)
+    client = APIClient()
+    client.force_authenticate(actor)
+    before = snapshot(victim)
+    body = _fill(body, {key: getattr(value, "pk", value) for key, value in victim.items()})
+
+    response = _send(client, "post", _url(name, ids, victim, intruder), body, api=True)
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_host")
+    assert snapshot(victim) == before
+    assert Auction.objects.filter(show=victim["show"]).count() == 1
+
+
 def test_every_moderates_route_is_tried_by_someone_who_moderates_elsewhere():
     tried = {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids in MODERATOR_CASES} | {
         resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in HELD_CASES
     }
     tried |= {resolve(reverse(name, args=[1] * len(ids))).route for _, name, ids, _ in API_MODERATOR_CASES}
+    tried |= {resolve(reverse(name, args=[1] * len(ids))).route for name, ids, _ in AUCTION_HOST_CASES}
     moderates = {route for route in project_routes() if category_of(route) == MODERATES}
 
     assert sorted(moderates - tried) == [], "Add a MODERATOR_CASES or HELD_CASES line for these MODERATES routes"

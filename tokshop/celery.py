@@ -67,6 +67,20 @@ app.conf.beat_schedule = {
         "task": "shows.flash_sales_end_due",
         "schedule": 15.0,
     },
+    # An auction closes by the task due at its end; if that task is lost (a broker restart) the
+    # sweep closes it. Bids past the end are refused by the engine's clock meanwhile, so every five
+    # seconds bounds only how late a lost close is announced and settled.
+    "auctions.auctions_close_overdue": {
+        "task": "auctions.auctions_close_overdue",
+        "schedule": 5.0,
+    },
+    # A giveaway is drawn by a task due at its end; if that task is lost (a broker restart), the
+    # sweep draws it. Entries past the end are refused by the clock meanwhile, so every 15 seconds
+    # only bounds how long the room waits for its winner.
+    "auctions.giveaways_draw_due": {
+        "task": "auctions.giveaways_draw_due",
+        "schedule": 15.0,
+    },
     # A show's figures are kept while its host's console is open; this keeps them for a show whose
     # console is closed too, so a crash loses at most a minute of them.
     "shows.stats_save_on_air": {

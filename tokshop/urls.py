@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("moderation.api_urls")),
     path("", include("shows.api_urls")),
     path("", include("auctions.api_urls")),
+    path("", include("auctions.api_urls_giveaways")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("shows.urls")),
     path("", include("auctions.urls")),
+    path("", include("auctions.urls_giveaways")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

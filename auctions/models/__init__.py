@@ -1,4 +1,5 @@
-"""The auctions app's models: auctions and their bids, then what follows a close (settlement)."""
+"""The auctions app's models: auctions and their bids, then what follows a close (settlement),
+and giveaways."""
 
 from .auctions import (
     Auction,
@@ -10,6 +11,14 @@ from .auctions import (
     BidSource,
     Eligibility,
     SellerAuctionDefaults,
+)
+from .giveaways import (
+    EntryMethod,
+    Giveaway,
+    GiveawayEntry,
+    GiveawayEntryKind,
+    GiveawayQuerySet,
+    GiveawayStatus,
 )
 from .settlement import AuctionEvent, AuctionEventKind, AuctionOffer, BidderStrike, OfferStatus
 
@@ -26,6 +35,12 @@ __all__ = [
     "BidSource",
     "BidderStrike",
     "Eligibility",
+    "EntryMethod",
+    "Giveaway",
+    "GiveawayEntry",
+    "GiveawayEntryKind",
+    "GiveawayQuerySet",
+    "GiveawayStatus",
     "OfferStatus",
     "SellerAuctionDefaults",
 ]

@@ -15,7 +15,7 @@ from auctions.models import (
     BidderStrike,
     OfferStatus,
 )
-from auctions.selectors import bidder_is_barred, bidder_strike_count
+from auctions.selectors_settlement import bidder_is_barred, bidder_strike_count
 from auctions.services.settlement import (
     offer_accept,
     offer_paid,

@@ -325,6 +325,8 @@ def order_ship(*, seller: User, order_id: int, carrier: str, tracking_number: st
     _order_require(order, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
     if order.shipped_at:
         raise Conflict("This order is shipped already.", code="order_state")
+    if not order.shipping_line1:
+        raise Conflict("The buyer has not given a shipping address yet.", code="address_required")
     order.carrier, order.tracking_number = carrier[:60], tracking_number[:100]
     _order_transition(order, to=OrderStatus.SHIPPED, actor=seller, fields=("carrier", "tracking_number"))
     _order_notify(

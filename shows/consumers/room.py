@@ -18,8 +18,10 @@ from tokshop.realtime.groups import show_group, show_staff_group
 
 from ..selectors_room import RoomShow, room_enter, room_snapshot
 from ..services import lifecycle
+from .auctions import AuctionPart
 from .base import RoomPart
 from .chat import ChatPart
+from .giveaways import GiveawayPart
 from .interact import InteractPart
 from .presence import PresencePart
 
@@ -40,10 +42,17 @@ class HostControls(RoomPart):
         await self.reply(message, "show.control_ack", status=show.status)
 
 
-class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart):
+class ShowConsumer(HostControls, ChatPart, PresencePart, InteractPart, AuctionPart, GiveawayPart):
     """The room: every part's handlers in one table (a part added to the bases adds its own here)."""
 
-    handlers = {**HostControls.handlers, **ChatPart.handlers, **PresencePart.handlers, **InteractPart.handlers}
+    handlers = {
+        **HostControls.handlers,
+        **ChatPart.handlers,
+        **PresencePart.handlers,
+        **InteractPart.handlers,
+        **AuctionPart.handlers,
+        **GiveawayPart.handlers,
+    }
     snapshot_type = "room.snapshot"
     anonymous_allowed = True
     # Viewers who are not signed in still beat, or the room would stop counting them, and their

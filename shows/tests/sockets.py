@@ -51,3 +51,15 @@ async def joined(show: Any, user: Any = None, query: str = "") -> tuple[Websocke
     """A socket in the show's room and the snapshot it started from."""
     socket = await room_socket(show.pk, user, query)
     return socket, await receive_type(socket, "room.snapshot")
+
+
+async def ask(socket: WebsocketCommunicator, type_: str, **fields: Any) -> None:
+    """Send a client message whose `ref` is its type, so its reply or error is easy to find."""
+    await socket.send_json_to({"type": type_, "ref": type_, **fields})
+
+
+async def error_of(socket: WebsocketCommunicator, ref: str) -> dict[str, Any]:
+    """The next `error` frame, which must answer `ref`."""
+    error = await receive_type(socket, "error")
+    assert error["ref"] == ref
+    return error

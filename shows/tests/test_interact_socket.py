@@ -9,7 +9,7 @@ from tokshop.users.tests.factories import UserFactory
 
 from .factories import ShowFactory
 from .interact_helpers import live_show_with_item, saved_address_for
-from .sockets import receive_type, room_socket
+from .sockets import ask, error_of, receive_type, room_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
 
@@ -29,16 +29,6 @@ async def joined(show_id, user=None):
     snapshot = await socket.receive_json_from(timeout=2)
     assert snapshot["type"] == "room.snapshot"
     return socket, snapshot
-
-
-async def ask(socket, type_, **fields):
-    await socket.send_json_to({"type": type_, "ref": type_, **fields})
-
-
-async def error_of(socket, ref):
-    error = await receive_type(socket, "error")
-    assert error["ref"] == ref
-    return error
 
 
 POLL = {"question": "Which colour?", "options": ["Red", "Blue"], "seconds": 30}

@@ -24,26 +24,9 @@
     }
   }
 
-  function clock(endsAtIso) {
-    const left = Math.max(0, Date.parse(endsAtIso) - room.serverNow());
-    const seconds = Math.ceil(left / 1000);
-    const minutes = Math.floor(seconds / 60);
-    return { done: left <= 0, text: minutes + ":" + String(seconds % 60).padStart(2, "0") };
-  }
-
-  function say(node, text, isError) {
-    if (!node) return;
-    node.textContent = text || "";
-    node.classList.toggle("is-error", !!isError);
-  }
-
-  function refusal(error) {
-    if (error && error.fields) {
-      const first = Object.keys(error.fields)[0];
-      if (first && error.fields[first].length) return error.fields[first][0];
-    }
-    return (error && error.message) || "That did not work: try again.";
-  }
+  const clock = room.countdown;
+  const say = room.say;
+  const refusal = room.refusal;
 
   // One ticking loop for every countdown on the page.
   const tickers = [];

@@ -8,6 +8,9 @@
      TokshopRoom.serverNow()       the server's clock in ms, from the frames' `ts`
      TokshopRoom.show              the show's id
      TokshopRoom.viewer            {user_id, is_host, can_moderate}
+     TokshopRoom.countdown(iso)    {done, text "m:ss"} left until `iso` by the server's clock
+     TokshopRoom.say(node, text, isError), TokshopRoom.refusal(error)
+                                   a status line, and the sentence for an `error` frame
 
    The core keeps the last `seq`, drops repeats, reconnects with `?since=<seq>` after a drop or when
    it sees a gap (the server then sends exactly what was missed, or a fresh snapshot), backs off with
@@ -249,12 +252,38 @@
     if (type === "room.snapshot" && lastSnapshot) fn(lastSnapshot);
   }
 
+  // What every part of the room shows the same way: a countdown to an ISO time by the server's
+  // clock, a status line (an error in red), and the sentence for a refused message.
+  function countdown(endsAtIso) {
+    const left = Math.max(0, Date.parse(endsAtIso) - (Date.now() - offsetMs));
+    const seconds = Math.ceil(left / 1000);
+    const minutes = Math.floor(seconds / 60);
+    return { done: left <= 0, text: minutes + ":" + String(seconds % 60).padStart(2, "0") };
+  }
+
+  function say(node, text, isError) {
+    if (!node) return;
+    node.textContent = text || "";
+    node.classList.toggle("is-error", !!isError);
+  }
+
+  function refusal(error) {
+    if (error && error.fields) {
+      const first = Object.keys(error.fields)[0];
+      if (first && error.fields[first].length) return error.fields[first][0];
+    }
+    return (error && error.message) || "That did not work: try again.";
+  }
+
   window.TokshopRoom = {
     on: on,
     send: send,
     serverNow: function () { return Date.now() - offsetMs; },
     show: parseInt(root.dataset.showId, 10),
     viewer: viewer,
+    countdown: countdown,
+    say: say,
+    refusal: refusal,
     isConnected: function () { return !!ws && ws.readyState === WebSocket.OPEN && root.dataset.connection === "open"; },
   };
 

@@ -257,7 +257,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         try:
             await getattr(self, method)(message)
         except ApplicationError as error:
-            await self.send_error(ref, error.code, error.message, fields=error.fields)
+            await self.send_error(ref, error.code, error.message, fields=error.fields, extra=error.extra)
 
     async def _refuse_flood(self) -> None:
         self._strikes += 1
@@ -272,8 +272,17 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
             self._last_rate_error = now
             await self.send_error(None, "rate_limited", "Slow down: you are sending messages too fast.")
 
-    async def send_error(self, ref: Any, code: str, message: str, *, fields: dict[str, Any] | None = None) -> None:
-        payload: dict[str, Any] = {"ref": ref, "code": code, "message": message}
+    async def send_error(
+        self,
+        ref: Any,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        # What the refusal adds (the next minimum of a bid too low, say) goes beside the code.
+        payload: dict[str, Any] = {**(extra or {}), "ref": ref, "code": code, "message": message}
         if fields:
             payload["fields"] = fields
         await self.send(text_data=frame("error", **payload))
@@ -285,6 +294,12 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     # --- channel layer handlers ------------------------------------------------------------
     async def realtime_close(self, event: dict[str, Any]) -> None:
         await self.close(code=closecodes.SESSION_ENDED, reason=event.get("reason", "session_ended"))
+
+    async def realtime_private(self, event: dict[str, Any]) -> None:
+        """An event for this user alone on one stream (outbid, say), unsequenced: it goes to their
+        sockets following that stream, and the others ignore it."""
+        if event.get("stream") == getattr(self, "stream", None):
+            await self.send(text_data=frame(event["event_type"], **event["payload"]))
 
     async def realtime_leave_room(self, event: dict[str, Any]) -> None:
         """Sent to all of a user's sockets when they are banned from live rooms; a socket that is

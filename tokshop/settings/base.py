@@ -114,6 +114,8 @@ REDIS_CHANNEL_LAYER_MAX_CONNECTIONS = env.int("REDIS_CHANNEL_LAYER_MAX_CONNECTIO
 REDIS_CACHE_MAX_CONNECTIONS = env.int("REDIS_CACHE_MAX_CONNECTIONS", default=100)
 REDIS_BROKER_MAX_CONNECTIONS = env.int("REDIS_BROKER_MAX_CONNECTIONS", default=20)
 REDIS_REALTIME_MAX_CONNECTIONS = env.int("REDIS_REALTIME_MAX_CONNECTIONS", default=100)
+# The bid engine's own clients: a burst of bids waits for one of these, never for the room's.
+AUCTION_ENGINE_MAX_CONNECTIONS = env.int("AUCTION_ENGINE_MAX_CONNECTIONS", default=50)
 REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="tokshop")
 EMBEDDED = not REDIS_URL
 
@@ -187,6 +189,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# What closes an auction at its end (auctions/clock.py): a task due then, or, with no worker
+# (the embedded default), a timer in the web process.
+AUCTION_CLOCK = env("AUCTION_CLOCK", default="thread" if EMBEDDED else "celery")
 
 # --- Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"

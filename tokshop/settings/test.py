@@ -36,3 +36,6 @@ STORAGES = {
 }
 MEDIA_ROOT = "/tmp/tokshop-test-media"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_tokshop")}
+# Tests close auctions themselves, at the moment they choose; a server process a test starts is
+# given a clock of its own ("thread").
+AUCTION_CLOCK = env("AUCTION_CLOCK", default="manual")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('auctions', '0001_auctions_and_bids'),
+        ('auctions', '0002_giveaways'),
         ('commerce', '0008_order_refunds_disputes_payment_customers_webhook_inbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
