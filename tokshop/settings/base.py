@@ -276,6 +276,11 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "moderation.models.AppealStatus",
         # Shows have a `status` too.
         "ShowStatusEnum": "shows.models.ShowStatus",
+        # Auctions, giveaways, auction offers and the audit trail have a `status`, an `outcome` or a `kind` too.
+        "AuctionStatusEnum": "auctions.models.AuctionStatus",
+        "AuctionOutcomeEnum": "auctions.models.AuctionOutcome",
+        "OfferStatusEnum": "auctions.models.OfferStatus",
+        "AuctionEventKindEnum": "auctions.models.AuctionEventKind",
     },
 }
 
