@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, apis_settlement
 
 # A show's auctions, bidding, and the host's controls.
 urlpatterns = [
@@ -12,4 +12,20 @@ urlpatterns = [
     path("auctions/<int:auction_id>/buy-now/", apis.AuctionBuyNowApi.as_view(), name="auction-buy-now"),
     path("me/auctions/", apis.MyAuctionListApi.as_view(), name="my-auctions"),
     path("seller/auction-increments/", apis.SellerIncrementsApi.as_view(), name="seller-auction-increments"),
+]
+
+# Settlement: the seller's timeline of an auction, a buyer's offers and their answers.
+urlpatterns += [
+    path(
+        "seller/auctions/<int:auction_id>/events/",
+        apis_settlement.SellerAuctionEventListApi.as_view(),
+        name="seller-auction-events",
+    ),
+    path("auctions/offers/", apis_settlement.OfferListApi.as_view(), name="auction-offers"),
+    path(
+        "auctions/offers/<int:offer_id>/accept/", apis_settlement.OfferAcceptApi.as_view(), name="auction-offer-accept"
+    ),
+    path(
+        "auctions/offers/<int:offer_id>/refuse/", apis_settlement.OfferRefuseApi.as_view(), name="auction-offer-refuse"
+    ),
 ]

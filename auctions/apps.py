@@ -7,7 +7,6 @@ class AuctionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .receivers_shill import auction_closed_check_shill
-        from .signals import auction_closed
+        from . import receivers
 
-        auction_closed.connect(auction_closed_check_shill, dispatch_uid="auctions.shill_pusher_check")
+        receivers.connect()

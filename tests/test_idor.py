@@ -21,9 +21,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from auctions.models import Auction
+from auctions.models import Auction, AuctionEvent, AuctionOffer, OfferStatus
 from auctions.services.auctions import auction_create
 from auctions.services.giveaways import giveaway_start
+from auctions.tests.factories_settlement import auction_closed_with_bids
 from commerce.models import (
     CartItem,
     InventoryChange,
@@ -336,6 +337,15 @@ ROUTES = {
     "api/v1/auctions/<int:auction_id>/buy-now/": SELF,
     "api/v1/me/auctions/": SELF,
     "api/v1/seller/auction-increments/": SELF,
+    # Auction settlement: the seller's timeline of their own auction; a buyer's own offers and answers
+    "seller/auctions/<int:auction_id>/": OWN,
+    "api/v1/seller/auctions/<int:auction_id>/events/": OWN,
+    "auctions/offers/<int:offer_id>/": OWN,
+    "auctions/offers/<int:offer_id>/accept/": OWN,
+    "auctions/offers/<int:offer_id>/refuse/": OWN,
+    "api/v1/auctions/offers/": SELF,
+    "api/v1/auctions/offers/<int:offer_id>/accept/": OWN,
+    "api/v1/auctions/offers/<int:offer_id>/refuse/": OWN,
 }
 # Whole trees classified at once, by the start of their route.
 ROUTE_PREFIXES = {"admin/": STAFF}
@@ -505,7 +515,21 @@ def victim(media):
             actor=bob, show_id=show.pk, product_id=product.pk, data={"allow_prebids": True}, open_now=False
         ),
         "giveaway": giveaway,
+        "offer": _second_chance_for(bob),
     }
+
+
+def _second_chance_for(buyer: Any) -> AuctionOffer:
+    """A second-chance offer waiting for the buyer's answer, on someone else's lot."""
+    auction = auction_closed_with_bids([(buyer, 900), (UserFactory(), 1500)], winning_cents=1000)
+    return AuctionOffer.objects.create(
+        auction=auction,
+        buyer=buyer,
+        rank=2,
+        amount_cents=900,
+        status=OfferStatus.OFFERED,
+        pay_by=timezone.now() + timedelta(minutes=30),
+    )
 
 
 def _held_in_shows_of(seller: Any) -> HeldMessage:
@@ -547,6 +571,8 @@ def snapshot(victim: dict[str, Any]) -> dict[str, Any]:
     rows["schedule_shows"] = sorted(
         Show.objects.filter(schedule=victim["schedule"]).values_list("pk", "status", "title")
     )
+    rows["auction_events"] = AuctionEvent.objects.filter(auction=victim["auction"]).count()
+    rows["offer_orders"] = Order.objects.filter(auction_offer__isnull=False).count()
     rows["audit"] = ModerationAction.objects.filter(
         Q(seller=victim["user"]) | Q(target_user__in=[victim["user"], victim["troll"]])
     ).count()
@@ -604,6 +630,10 @@ FOREIGN_CASES: list[tuple[str, str, list[str], Any]] = [
     ("get", "api:seller-schedule", ["schedule"], None),
     ("patch", "api:seller-schedule", ["schedule"], {"title": "Mine now"}),
     ("post", "api:seller-schedule-stop", ["schedule"], None),
+    ("get", "api:seller-auction-events", ["auction"], None),
+    ("post", "api:auction-offer-accept", ["offer"], {}),
+    ("post", "api:auction-offer-accept", ["offer"], {"shipping": ADDRESS}),
+    ("post", "api:auction-offer-refuse", ["offer"], None),
 ]
 PAGE_CASES = [
     ("get", "commerce:seller_product_edit", ["product"], None),
@@ -650,6 +680,11 @@ PAGE_CASES = [
     ("get", "shows:seller_schedule_edit", ["schedule"], None),
     ("post", "shows:seller_schedule_edit", ["schedule"], {"title": "Mine now"}),
     ("post", "shows:seller_schedule_stop", ["schedule"], None),
+    ("get", "auctions:seller_auction", ["auction"], None),
+    ("get", "auctions:offer", ["offer"], None),
+    ("post", "auctions:offer_accept", ["offer"], None),
+    ("post", "auctions:offer_accept", ["offer"], ADDRESS),
+    ("post", "auctions:offer_refuse", ["offer"], None),
 ]
 
 
@@ -1003,6 +1038,7 @@ API_LISTS = [
     ("api:held-messages", "held", True),
     ("api:my-sanctions", "muted", True),
     ("api:appeals", "appeal", True),
+    ("api:auction-offers", "offer", True),
 ]
 
 
@@ -1033,6 +1069,7 @@ def test_api_lists_show_only_your_own_objects(victim, intruder, name, key, victi
     cart_add(buyer=intruder, product_id=victim["product"].pk)
     api_token_create(user=intruder, name="Alice's phone")
     notification_create(user=intruder, kind="account", title="Only for Alice", body="", url="/")
+    _second_chance_for(intruder)
     client = APIClient()
     client.force_authenticate(victim["user"])
     theirs = _listed_ids(client.get(reverse(name)).json())

@@ -93,4 +93,12 @@ app.conf.beat_schedule = {
         "task": "shows.schedules_expand",
         "schedule": crontab(minute=7),
     },
+    # Auction settlement: a winner asked to pay, and a runner-up offered a second chance, each have
+    # a window measured in minutes; a minute's sweep moves a lapsed lot on to the next bidder at most
+    # a minute late, and picks up a settlement or charge whose task was lost. Idle, it is three
+    # indexed queries.
+    "auctions.settlements_sweep": {
+        "task": "auctions.settlements_sweep",
+        "schedule": crontab(),
+    },
 }

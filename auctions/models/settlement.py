@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
 class OfferStatus(models.TextChoices):
+    # A second chance waiting for the bidder's answer (accept, or turn it down) until `pay_by`.
+    OFFERED = "offered", "Offered"
     # The order is made and its saved card is being charged.
     CHARGING = "charging", "Charging"
     # The bank asked for authentication, or there was no card to charge: the buyer pays in the app.
@@ -16,7 +19,7 @@ class OfferStatus(models.TextChoices):
     REFUSED = "refused", "Turned down"
 
 
-OFFER_OPEN = (OfferStatus.CHARGING, OfferStatus.AWAITING_PAYMENT)
+OFFER_OPEN = (OfferStatus.OFFERED, OfferStatus.CHARGING, OfferStatus.AWAITING_PAYMENT)
 
 
 class AuctionOffer(models.Model):
@@ -31,7 +34,8 @@ class AuctionOffer(models.Model):
     order = models.OneToOneField(
         "commerce.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="auction_offer"
     )
-    # Until when the buyer may still pay in the app (authentication asked for, or no card).
+    # Until when the buyer may still answer a second chance, or pay in the app (authentication
+    # asked for, no card, no address): the sweep ends the offer after it.
     pay_by = models.DateTimeField(null=True, blank=True)
     message = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -45,7 +49,7 @@ class AuctionOffer(models.Model):
             # Never two sales of one lot in flight: at most one offer open or paid per auction.
             models.UniqueConstraint(
                 fields=["auction"],
-                condition=Q(status__in=["charging", "awaiting_payment", "paid"]),
+                condition=Q(status__in=["offered", "charging", "awaiting_payment", "paid"]),
                 name="offer_one_live_per_auction",
             ),
         ]
@@ -53,6 +57,13 @@ class AuctionOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer {self.auction_id}#{self.rank} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("auctions:offer", kwargs={"offer_id": self.pk})
+
+    @property
+    def is_second_chance(self) -> bool:
+        return self.rank > 1
 
 
 class AuctionEventKind(models.TextChoices):
@@ -68,6 +79,7 @@ class AuctionEventKind(models.TextChoices):
     DECLINED = "declined", "Declined"
     EXPIRED = "expired", "Not paid in time"
     REFUSED = "refused", "Offer turned down"
+    ACCEPTED = "accepted", "Offer accepted"
     PAID = "paid", "Paid"
     STRIKE = "strike", "Strike given"
     UNSOLD = "unsold", "Unsold"

@@ -14,6 +14,7 @@ from tokshop.users.selectors_links import user_linked_to_seller
 
 from ..meta import AuctionMeta
 from ..models import Eligibility
+from ..selectors_settlement import bidder_is_barred
 
 # A bidder found eligible is not checked again for this long (per process); a refusal is never
 # remembered, so a bidder who follows the seller or saves a card can bid at once.
@@ -40,6 +41,10 @@ def bidder_check(*, user_id: int, meta: AuctionMeta) -> None:
         )
     if ban_in_force(user_id=user_id, seller_id=meta.seller_id, show_id=meta.show_id) is not None:
         raise PermissionDenied("You are banned from this seller's shows.", code="not_allowed")
+    if bidder_is_barred(user_id=user_id):
+        raise PermissionDenied(
+            "Bidding is paused on this account: several auctions you won went unpaid recently.", code="not_allowed"
+        )
     if (
         meta.eligibility == Eligibility.FOLLOWERS
         and not Follow.objects.filter(follower_id=user_id, seller_id=meta.seller_id).exists()

@@ -8,9 +8,10 @@ from tokshop.users.services_links import account_signals_record
 from tokshop.users.tests.factories import UserFactory
 
 from ..engine import engine
-from ..models import Auction, AuctionOutcome, AuctionStatus, Bid
+from ..models import Auction, AuctionOutcome, AuctionStatus, Bid, BidderStrike
 from ..services import auctions as lifecycle
 from ..services.bidding import bid_place_sync, bid_request
+from .factories import AuctionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,19 @@ def test_an_account_sharing_a_device_with_the_seller_cannot_bid(live_lot):
     assert refused.value.code == "linked_account"
     assert place(honest, auction, 100, "h1", now=lifecycle.now_ms()).outcome.code == "leading"
     assert list(Bid.objects.values_list("bidder_id", flat=True)) == [honest.pk]
+
+
+def test_a_bidder_with_too_many_unpaid_wins_cannot_bid(live_lot, settings):
+    settings.AUCTION_STRIKES_TO_BAR = 2
+    show, product = live_lot
+    seller = show.seller
+    auction = lifecycle.auction_create(actor=seller, show_id=show.pk, product_id=product.pk, data={}, open_now=True)
+    striker = UserFactory()
+    for _ in range(2):
+        BidderStrike.objects.create(user=striker, auction=AuctionFactory(), reason="Not paid in time")
+
+    with pytest.raises(ApplicationError) as refused:
+        place(striker, auction, 100, "s1", now=lifecycle.now_ms())
+
+    assert refused.value.code == "not_allowed"
+    assert not Bid.objects.filter(auction=auction).exists()

@@ -54,11 +54,14 @@ def order_create_for_line(
     unit_price_cents: int,
     source: str,
     shipping: dict[str, Any] | None = None,
+    above_catalog_price: bool = False,
 ) -> Order:
     """An order awaiting payment for `quantity` units of one product at `unit_price_cents`, with the
     units held for RESERVATION_TTL like a checkout's.
 
-    The caller decides the price (it must be positive and at most the catalog's); `source` says
+    The caller decides the price (it must be positive and at most the catalog's, unless
+    `above_catalog_price` says the price was set by the buyers themselves: an auction's hammer
+    price may rise above what the shop asks); `source` says
     where the order came from, in its history. Shipping goes to `shipping` when given, else to the
     address of the buyer's last order; with neither the refusal is `address_required`. Run inside
     the caller's transaction, a refusal (`sold_out`, …) rolls back what the caller did too.
@@ -70,7 +73,8 @@ def order_create_for_line(
         raise Conflict(f"{product.title} is no longer sold.", code="not_sold", extra={"product_id": product.pk})
     if product.seller_id == buyer.pk:
         raise ApplicationError("You cannot buy your own product.", code="own_product")
-    if not 0 < unit_price_cents <= product.price_cents or quantity <= 0:
+    price_allowed = unit_price_cents > 0 and (above_catalog_price or unit_price_cents <= product.price_cents)
+    if not price_allowed or quantity <= 0:
         raise ApplicationError("The price or quantity of this order is not valid.", code="invalid_line")
     if shipping is not None:
         address = _shipping_clean(shipping)

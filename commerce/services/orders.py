@@ -281,14 +281,32 @@ def order_receipt_send(*, order_id: int) -> None:
 def order_cancel(*, buyer: User, order_id: int) -> Order:
     """Cancel an order that is still awaiting payment; its held stock goes back on the shelf."""
     order = _order_get_for_update(order_id=order_id, buyer=buyer)
+    _order_cancel_locked(order, actor=buyer, note="Cancelled by the buyer")
+    return order
+
+
+@transaction.atomic
+def order_cancel_unpaid(*, order_id: int, note: str) -> Order:
+    """Cancel, on Tokshop's side, an order its buyer did not pay in time (an auction's winner who
+    let the payment window pass); the stock goes back and `note` says why, in its history.
+
+    Refused with `order_state` when the order is no longer awaiting payment (it was paid meanwhile).
+    """
+    order = Order.objects.select_for_update(of=("self",)).select_related("buyer").filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("No such order.")
+    _order_cancel_locked(order, actor=None, note=note)
+    return order
+
+
+def _order_cancel_locked(order: Order, *, actor: User | None, note: str) -> None:
     _order_require(order, OrderStatus.PENDING_PAYMENT)
-    stock_release(reservation_ids=list(order.reservations.active().values_list("pk", flat=True)), actor=buyer)
-    _order_transition(order, to=OrderStatus.CANCELLED, actor=buyer, note="Cancelled by the buyer")
+    stock_release(reservation_ids=list(order.reservations.active().values_list("pk", flat=True)), actor=actor)
+    _order_transition(order, to=OrderStatus.CANCELLED, actor=actor, note=note)
     if order.payment_reference.startswith("pi_"):
         from ..tasks import order_payment_cancel_task
 
         transaction.on_commit(lambda: order_payment_cancel_task.delay(order.pk), robust=True)
-    return order
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from commerce.models import InventoryChange, Order, OrderStatus, Product, StockReservation
 from commerce.services.line_orders import order_create_for_line
+from commerce.services.orders import order_cancel_unpaid
 from tokshop.core.errors import ApplicationError
 
 from .factories import ADDRESS, ProductFactory, order_placed
@@ -43,6 +44,30 @@ def test_an_order_at_the_callers_price_holds_the_stock_and_ships_to_the_last_add
     assert product.quantity_available == 3
 
 
+def test_a_price_the_buyers_set_may_rise_above_the_catalogs_when_the_caller_says_so(user):
+    product = ProductFactory(price_cents=1500, quantity_on_hand=3)
+    order = create(user, product, quantity=1, unit_price_cents=4200, shipping=ADDRESS, above_catalog_price=True)
+    assert (order.subtotal_cents, order.lines.get().unit_price_cents) == (4200, 4200)
+
+
+def test_an_unpaid_order_is_cancelled_by_tokshop_with_the_reason_and_its_stock_back(user):
+    product = ProductFactory(quantity_on_hand=3)
+    order = create(user, product, shipping=ADDRESS)
+
+    order_cancel_unpaid(order_id=order.pk, note="Auction 7: not paid in time")
+
+    order.refresh_from_db()
+    product.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert (product.quantity_on_hand, product.quantity_reserved) == (3, 0)
+    event = order.events.latest("id")
+    assert (event.actor, event.note) == (None, "Auction 7: not paid in time")
+    with pytest.raises(ApplicationError) as refused:
+        order_cancel_unpaid(order_id=order.pk, note="again")
+    assert refused.value.code == "order_state"
+    assert order.events.count() == 2
+
+
 def test_a_given_address_is_used_and_checked(user):
     product = ProductFactory()
     order = create(user, product, shipping={**ADDRESS, "shipping_city": "Lyon", "shipping_country": "fr"})
@@ -59,6 +84,7 @@ def test_a_given_address_is_used_and_checked(user):
         ({}, "address_required"),
         ({"shipping": ADDRESS, "unit_price_cents": 1501}, "invalid_line"),
         ({"shipping": ADDRESS, "unit_price_cents": 0}, "invalid_line"),
+        ({"shipping": ADDRESS, "unit_price_cents": 0, "above_catalog_price": True}, "invalid_line"),
         ({"shipping": ADDRESS, "quantity": 0}, "invalid_line"),
         ({"shipping": ADDRESS, "quantity": 4}, "sold_out"),
     ],

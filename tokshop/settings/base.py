@@ -278,9 +278,11 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "moderation.models.AppealStatus",
         # Shows have a `status` too.
         "ShowStatusEnum": "shows.models.ShowStatus",
-        # Auctions have a `status` and an `outcome`, as do their settlement's offers and giveaways.
+        # Auctions, giveaways, auction offers and the audit trail have a `status`, an `outcome` or a `kind` too.
         "AuctionStatusEnum": "auctions.models.AuctionStatus",
         "AuctionOutcomeEnum": "auctions.models.AuctionOutcome",
+        "OfferStatusEnum": "auctions.models.OfferStatus",
+        "AuctionEventKindEnum": "auctions.models.AuctionEventKind",
     },
 }
 
@@ -390,3 +392,16 @@ if LIVEKIT_URL:
         ("wss://" if _livekit_secure else "ws://") + _livekit_host,
         ("https://" if _livekit_secure else "http://") + _livekit_host,
     ]
+
+# --- Auctions: settlement ----------------------------------------------------------------------
+# A winner the bank asks to authenticate, or with no saved card or address, pays in the app within
+# this window; then the lot goes to the next bidder. 30 minutes covers finishing 3-D Secure or typing
+# a card after the show's next lot, while the runner-up is most likely still in (or just out of)
+# the show and their second chance still means something to them.
+AUCTION_PAY_WINDOW_MINUTES = env.int("AUCTION_PAY_WINDOW_MINUTES", default=30)
+# How long a runner-up has to accept or turn down a second-chance offer before it moves on.
+AUCTION_SECOND_CHANCE_MINUTES = env.int("AUCTION_SECOND_CHANCE_MINUTES", default=30)
+# Strikes (won and not paid) within AUCTION_STRIKE_DAYS that bar bidding. One or two can be an
+# expired card or a bank's refusal; three in a season is a pattern sellers should not have to absorb.
+AUCTION_STRIKES_TO_BAR = env.int("AUCTION_STRIKES_TO_BAR", default=3)
+AUCTION_STRIKE_DAYS = 90
