@@ -71,8 +71,8 @@ def snapshot(auction_id: int, user_ids: list[int]) -> tuple[Any, ...]:
 
 
 def auction_open(show: Any = None, **data: Any) -> Auction:
-    show = show or ShowFactory(live=True)
-    product = LineupItemFactory(show=show, product__quantity_on_hand=3).product
+    show = show or ShowFactory.create(live=True)
+    product = LineupItemFactory.create(show=show, product__quantity_on_hand=3).product
     return lifecycle.auction_create(
         actor=show.seller,
         show_id=show.pk,

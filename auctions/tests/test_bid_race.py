@@ -156,15 +156,17 @@ async def storm(
 async def late_bid(bidder: Bidder, auction: Auction, n: int, after_ms: int) -> Sent:
     """A bid sent once the auction's last possible end has passed by the shared clock."""
     await asyncio.sleep(max(0, after_ms - lifecycle.now_ms() + 5) / 1000)
-    frame = {"type": "bid.place", "ref": f"t{n}-late", "auction_id": auction.pk, "amount_cents": 10**6, "confirm": True}
+    ref = f"t{n}-late"
+    frame = {"type": "bid.place", "ref": ref, "auction_id": auction.pk, "amount_cents": 10**6, "confirm": True}
     reply, sent_ms, answered_ms = await bidder.send(frame)
     assert sent_ms > after_ms
-    return Sent(bidder.user_id, 10**6, frame["ref"], False, sent_ms, answered_ms, reply)
+    return Sent(bidder.user_id, 10**6, ref, False, sent_ms, answered_ms, reply)
 
 
 @database_sync_to_async
 def trial_close(auction_id: int) -> None:
     live = engine().live(auction_id)
+    assert live is not None
     if live.status == AuctionStatus.OPEN:
         # The tests' clock is manual: end the auction at its end, as the clock would.
         engine().close(auction_id, now=max(live.ends_at, lifecycle.now_ms()))
@@ -272,7 +274,7 @@ def oracle_check(auction: Auction, bids: list[Bid], first_end: int, sent: list[S
             # The server received it before it answered, so the end had passed by then.
             assert any(seen.status == rules.CLOSED or seen.ends_at <= s.answered_ms for seen in at_price), s
         elif code == "buy_now_unavailable":
-            assert any(seen.price >= auction.buy_now_cents for seen in at_price), s
+            assert any(seen.price >= (auction.buy_now_cents or 0) for seen in at_price), s
         else:
             raise AssertionError(f"refused without a rule: {s}")
     assert sorted(accepted_seqs) == list(range(1, len(bids) + 1))

@@ -39,8 +39,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def auction_open(*, ended_ms_ago: int | None = None, **data: Any) -> Auction:
     """An auction opened now, or opened long enough ago that its end passed `ended_ms_ago` ms ago."""
-    show = ShowFactory(live=True)
-    product = LineupItemFactory(show=show).product
+    show = ShowFactory.create(live=True)
+    product = LineupItemFactory.create(show=show).product
     real_now = lifecycle.now_ms
     if ended_ms_ago is not None:
         opened = real_now() - data.get("duration_seconds", 20) * 1000 - ended_ms_ago
@@ -70,7 +70,9 @@ def bid(user: Any, auction: Auction, amount: int, ref: str, *, received_ms: int 
 def in_time(auction: Auction) -> int:
     """A receipt a second before the auction's (past) end: a bid that came in time (with sudden
     death, so it leaves the end where it was)."""
-    return engine().live(auction.pk).ends_at - 1_000
+    live = engine().live(auction.pk)
+    assert live is not None
+    return live.ends_at - 1_000
 
 
 def closes_recorded(auction_id: int) -> int:

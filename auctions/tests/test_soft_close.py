@@ -163,8 +163,8 @@ def test_r10_soft_close_over_1000_randomized_timelines():
 def open_auction(*, ended_ms_ago: int = 0, **data):
     """A live show's auction opened now, or opened so long ago that its end passed `ended_ms_ago`
     ms before now by the server's clock (nothing has closed it: the tests' clock is manual)."""
-    show = ShowFactory(live=True)
-    product = LineupItemFactory(show=show).product
+    show = ShowFactory.create(live=True)
+    product = LineupItemFactory.create(show=show).product
     real_now = lifecycle.now_ms
     shift = (data.get("duration_seconds", 20) * 1000 + ended_ms_ago) if ended_ms_ago else 0
     lifecycle.now_ms = lambda: real_now() - shift
