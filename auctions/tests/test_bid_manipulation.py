@@ -200,7 +200,7 @@ def two_shows_with_bids():
     alice, mallory, carol = UserFactory(), UserFactory(), UserFactory()
     place(alice.pk, auction.pk, 2_000, "a-1")
     place(alice.pk, other.pk, 2_000, "a-1")
-    return auction, other, alice, mallory, carol
+    return auction.show, auction, other, alice, mallory, carol
 
 
 async def refused_on(socket, frame: dict[str, Any], code: str) -> dict[str, Any]:
@@ -225,8 +225,7 @@ async def nothing_published_to(socket) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("hub_cleanup")
 async def test_s9_socket_manipulations_are_refused_with_their_codes_and_change_nothing():
-    auction, other, alice, mallory, carol = await two_shows_with_bids()
-    show = await database_sync_to_async(lambda: auction.show)()
+    show, auction, other, alice, mallory, carol = await two_shows_with_bids()
     seller = await database_sync_to_async(lambda: show.seller)()
     users = [alice.pk, mallory.pk, seller.pk]
     before = await database_sync_to_async(snapshot)(auction.pk, users)
@@ -269,8 +268,7 @@ async def test_s9_socket_manipulations_are_refused_with_their_codes_and_change_n
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("hub_cleanup")
 async def test_s9_socket_a_replayed_frame_is_answered_again_and_published_once():
-    auction, _, alice, mallory, carol = await two_shows_with_bids()
-    show = await database_sync_to_async(lambda: auction.show)()
+    show, auction, _, alice, mallory, carol = await two_shows_with_bids()
     m, _ = await joined(show, mallory)
     watcher, _ = await joined(show, carol)
 
@@ -297,8 +295,7 @@ async def test_s9_socket_a_replayed_frame_is_answered_again_and_published_once()
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("hub_cleanup")
 async def test_s9_socket_a_closed_lot_refuses_bids_and_purchases():
-    auction, _, alice, mallory, carol = await two_shows_with_bids()
-    show = await database_sync_to_async(lambda: auction.show)()
+    show, auction, _, alice, mallory, carol = await two_shows_with_bids()
     engine().close(auction.pk, now=engine().live(auction.pk).ends_at)
     assert await database_sync_to_async(lifecycle.auction_close_due)(auction_id=auction.pk)
     users = [alice.pk, mallory.pk]

@@ -26,7 +26,7 @@ from tokshop.users.tests.factories import UserFactory
 
 from .. import rules
 from ..engine import engine
-from ..models import Auction, AuctionEvent, AuctionEventKind, AuctionMode, AuctionStatus, Bid
+from ..models import Auction, AuctionEvent, AuctionEventKind, AuctionStatus, Bid
 from ..services import auctions as lifecycle
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency, pytest.mark.timeout(300)]
@@ -199,16 +199,7 @@ def oracle_check(auction: Auction, bids: list[Bid], first_end: int, sent: list[S
     """Replay the stored bids through the rules; check every answer the bidders had against it."""
     assert [bid.seq for bid in bids] == list(range(1, len(bids) + 1))
     state = rules.State(
-        rules=rules.Rules(
-            starting=auction.starting_cents,
-            increments=auction.increments,
-            soft_close=auction.mode == AuctionMode.SOFT_CLOSE,
-            window_ms=auction.window_seconds * 1000,
-            max_extensions=auction.max_extensions,
-            reserve=auction.reserve_cents or 0,
-            buy_now=auction.buy_now_cents or 0,
-            prebids=auction.allow_prebids,
-        ),
+        rules=lifecycle.auction_rules(auction),
         status=rules.OPEN,
         ends_at=first_end,
         hard_stop=ms(auction.hard_stop_at),

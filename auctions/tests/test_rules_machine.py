@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from .. import rules
-from ..engine import Live, Loaded, RedisEngine, engine
+from ..engine import Live, RedisEngine, engine
 from ..increments import DEFAULT_INCREMENTS, increment_at
+from .factories import engine_auction_made
 
 # Auction ids of the machine's runs: far above any row a test makes, one per run.
 AUCTION_IDS = itertools.count(900_000_000)
@@ -65,18 +66,7 @@ class ProxyBidding(RuleBasedStateMachine):
     @initialize(auction=auction_rules, open_now=st.booleans())
     def make(self, auction: rules.Rules, open_now: bool) -> None:
         self.model = rules.State(rules=auction)
-        loaded = Loaded(
-            rules=auction,
-            status=rules.SCHEDULED,
-            price=0,
-            leader=0,
-            count=0,
-            ends_at=0,
-            hard_stop=0,
-            extensions=0,
-            maxes={},
-        )
-        assert self.engine.load(self.auction_id, loaded)
+        engine_auction_made(self.auction_id, auction)
         if open_now:
             self.open_(duration=20_000, hard_after=30_000)
 

@@ -20,10 +20,11 @@ from shows.tests.sockets import joined, make, receive_type
 from tokshop.users.tests.factories import UserFactory
 
 from .. import rules
-from ..engine import Live, Loaded, RedisEngine, engine
+from ..engine import Live, RedisEngine, engine
 from ..increments import DEFAULT_INCREMENTS, increment_at
 from ..models import Auction, Bid
 from ..services import auctions as lifecycle
+from .factories import engine_auction_made
 
 T0 = 1_790_000_000_000
 BIDDERS = [21, 22, 23, 24, 25]
@@ -39,18 +40,7 @@ def timeline(rng: random.Random, redis_engine: RedisEngine, auction_id: int, see
         max_extensions=rng.randint(0, 6),
         reserve=rng.choice([0, 0, 3_000]),
     )
-    loaded = Loaded(
-        rules=auction,
-        status=rules.SCHEDULED,
-        price=0,
-        leader=0,
-        count=0,
-        ends_at=0,
-        hard_stop=0,
-        extensions=0,
-        maxes={},
-    )
-    redis_engine.load(auction_id, loaded)
+    engine_auction_made(auction_id, auction)
     duration, hard_after = rng.choice([5_000, 12_000, 30_000]), rng.choice([0, 4_000, 30_000, 120_000])
     first_end = redis_engine.open(auction_id, now=T0, duration_ms=duration, hard_stop_after_ms=hard_after)
     assert first_end == T0 + duration
@@ -254,21 +244,8 @@ async def test_r10_a_bid_after_the_end_by_the_servers_clock_is_refused_though_no
 
 
 def test_r10_sudden_death_never_extends():
-    redis_engine = engine()
-    assert isinstance(redis_engine, RedisEngine)
     auction = rules.Rules(starting=100, increments=DEFAULT_INCREMENTS, soft_close=False, window_ms=20_000)
-    loaded = Loaded(
-        rules=auction,
-        status=rules.SCHEDULED,
-        price=0,
-        leader=0,
-        count=0,
-        ends_at=0,
-        hard_stop=0,
-        extensions=0,
-        maxes={},
-    )
-    redis_engine.load(799_999_999, loaded)
+    redis_engine = engine_auction_made(799_999_999, auction)
     end = redis_engine.open(799_999_999, now=T0, duration_ms=5_000, hard_stop_after_ms=120_000)
     # A bid every 100 ms up to the last millisecond, each from a new bidder raising the price: the end never moves.
     price = 0
