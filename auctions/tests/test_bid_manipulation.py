@@ -167,6 +167,7 @@ def test_s9_api_a_replayed_bid_is_answered_again_and_changes_nothing(lot):
         again = place(mallory.pk, auction.pk, amount, "m-1")
         assert again.outcome.replayed
         assert (again.outcome.code, again.outcome.seq, again.outcome.price) == ("outbid", 2, 1_100)
+        assert again.your_max == 1_000
 
     assert snapshot(auction.pk, users) == before
 
@@ -285,6 +286,7 @@ async def test_s9_socket_a_replayed_frame_is_answered_again_and_published_once()
         again = await receive_type(m, "bid.accepted")
         assert again["replayed"] is True
         assert (again["bid_count"], again["price_cents"], again["outcome"]) == (2, 1_100, "outbid")
+        assert again["your_max_cents"] == 1_000
 
     assert await nothing_published_to(watcher) == []
     assert await database_sync_to_async(snapshot)(auction.pk, users) == before
