@@ -97,6 +97,20 @@ def _ms(value: Any) -> int:
     return int(value.timestamp() * 1000) if value is not None else 0
 
 
+def auction_rules(auction: Auction) -> rules.Rules:
+    """The rules the engine applies to the auction, from what it was set up with."""
+    return rules.Rules(
+        starting=auction.starting_cents,
+        increments=auction.increments,
+        soft_close=auction.mode == AuctionMode.SOFT_CLOSE,
+        window_ms=auction.window_seconds * 1000,
+        max_extensions=auction.max_extensions,
+        reserve=auction.reserve_cents or 0,
+        buy_now=auction.buy_now_cents or 0,
+        prebids=auction.allow_prebids,
+    )
+
+
 def _loaded(auction: Auction) -> Loaded:
     """The engine's state rebuilt from the durable copy: the auction row and its bids."""
     bids = list(Bid.objects.filter(auction=auction).order_by("seq"))
@@ -118,16 +132,7 @@ def _loaded(auction: Auction) -> Loaded:
     last = bids[-1] if bids else None
     bought_now = bool(last and last.is_buy_now)
     return Loaded(
-        rules=rules.Rules(
-            starting=auction.starting_cents,
-            increments=auction.increments,
-            soft_close=auction.mode == AuctionMode.SOFT_CLOSE,
-            window_ms=auction.window_seconds * 1000,
-            max_extensions=auction.max_extensions,
-            reserve=auction.reserve_cents or 0,
-            buy_now=auction.buy_now_cents or 0,
-            prebids=auction.allow_prebids,
-        ),
+        rules=auction_rules(auction),
         status=AuctionStatus.CLOSED if bought_now else auction.status,
         price=last.price_cents if last else 0,
         leader=last.leader_id if last else 0,

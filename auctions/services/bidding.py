@@ -25,7 +25,7 @@ from ..broadcast import bid_broadcast
 from ..engine import MISSING, engine
 from ..events import bid_placed_payload, display_name, display_name_cached, next_minimum
 from ..meta import AuctionMeta, auction_meta, auction_meta_cached
-from ..models import BidSource
+from ..models import Bid, BidSource
 from ..rules import Outcome
 from .auctions import MAX_AMOUNT_CENTS, auction_engine_load, auction_finish
 from .durable import BidRecord, bid_writer, bids_persist
@@ -175,6 +175,14 @@ def _record(request: BidRequest, outcome: Outcome) -> BidRecord:
 NOT_RECORDED = "Your bid could not be recorded: place it again."
 
 
+def _placed_max(request: BidRequest, outcome: Outcome) -> int:
+    """The max the bid was placed with: a repeated ref may carry another amount, but it answers for
+    the bid first placed under it."""
+    if not outcome.replayed:
+        return _record(request, outcome).max_cents
+    return Bid.objects.values_list("max_cents", flat=True).get(auction_id=request.auction_id, seq=outcome.seq)
+
+
 def _outbid_message(result: BidResult) -> dict[str, Any]:
     o = result.outcome
     return {
@@ -224,7 +232,12 @@ async def bid_place(request: BidRequest, *, show_id: int | None = None) -> BidRe
         raise _refuse(outcome, meta)
     if not await bid_writer().persist(_record(request, outcome)):
         raise Conflict(NOT_RECORDED, code="bid_not_recorded")
-    result = BidResult(outcome, meta, _record(request, outcome).max_cents)
+    your_max = (
+        await database_sync_to_async(_placed_max)(request, outcome)
+        if outcome.replayed
+        else _record(request, outcome).max_cents
+    )
+    result = BidResult(outcome, meta, your_max)
     if outcome.replayed:
         return result
     broadcast = bid_broadcast()
@@ -259,7 +272,7 @@ def bid_place_sync(request: BidRequest) -> BidResult:
     record = _record(request, outcome)
     if (record.auction_id, record.seq) not in bids_persist([record]):
         raise Conflict(NOT_RECORDED, code="bid_not_recorded")
-    result = BidResult(outcome, meta, record.max_cents)
+    result = BidResult(outcome, meta, _placed_max(request, outcome))
     if outcome.replayed:
         return result
     publish(

@@ -26,6 +26,9 @@ if os.environ.get("TEST_MAILBOX_DIR"):
     EMAIL_FILE_PATH = os.environ["TEST_MAILBOX_DIR"]
 # Tasks run inline unless a test starts a real worker (a server process it starts is told so here).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A worker a test starts consumes a queue of its own, and the tasks it sends itself (an auction's
+# clock set again) must land there too.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PRIVATE_MEDIA_ROOT = "/tmp/tokshop-test-private"
