@@ -14,7 +14,8 @@ from tokshop.core.errors import NotFound
 from .engine import Live, engine
 from .events import auction_payload, auction_with_product
 from .increments import DEFAULT_INCREMENTS
-from .models import Auction, AuctionStatus, Bid, SellerAuctionDefaults
+from .models import Auction, AuctionOffer, AuctionStatus, Bid, OfferStatus, SellerAuctionDefaults
+from .models.settlement import OFFER_OPEN
 
 # Past this, an open auction's close is overdue rather than under way.
 CLOSE_GRACE = timedelta(seconds=2)
@@ -151,6 +152,17 @@ class BidderAuction:
     bid_count: int
     # won, lost (closed without them winning, or cancelled), leading or outbid (still open).
     standing: str
+    # The sale offered to them after the close (they won, or a second chance came to them), if any.
+    offer: AuctionOffer | None = None
+
+    @property
+    def to_pay(self) -> bool:
+        """The offer waits on this buyer: to accept it, or to pay its order."""
+        return self.offer is not None and self.offer.status in OFFER_OPEN
+
+    @property
+    def is_paid(self) -> bool:
+        return self.offer is not None and self.offer.status == OfferStatus.PAID
 
 
 def _standing(auction: Auction, live: Live, user_id: int) -> str:
@@ -164,7 +176,12 @@ def _standing(auction: Auction, live: Live, user_id: int) -> str:
 def auction_rows_for_bidder(*, user_id: int, limit: int = 100) -> list[BidderAuction]:
     """The auctions `user_id` bid on, newest first, each with their own highest max and standing."""
     rows = []
-    for auction in auction_list_for_bidder(bidder_id=user_id)[:limit]:
+    auctions = list(auction_list_for_bidder(bidder_id=user_id)[:limit])
+    offers = {
+        offer.auction_id: offer
+        for offer in AuctionOffer.objects.filter(buyer_id=user_id, auction__in=[a.pk for a in auctions])
+    }
+    for auction in auctions:
         live = auction_live(auction)
         rows.append(
             BidderAuction(
@@ -173,6 +190,7 @@ def auction_rows_for_bidder(*, user_id: int, limit: int = 100) -> list[BidderAuc
                 price_cents=live.price,
                 bid_count=live.count,
                 standing=_standing(auction, live, user_id),
+                offer=offers.get(auction.pk),
             )
         )
     return rows

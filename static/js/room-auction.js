@@ -202,8 +202,8 @@
     let title;
     let text;
     if (won) {
-      title = "You won — your order is being charged";
-      text = a.product.title + " is yours for " + money(a.price_cents, a.currency) + ". We charge your saved card; the order shows in your orders.";
+      title = "You won!";
+      text = a.product.title + " is yours for " + money(a.price_cents, a.currency) + ". We charge your saved card, or ask you to pay on your auctions page.";
     } else if (sold) {
       title = "Sold to " + a.winner_name + " for " + money(a.price_cents, a.currency);
       text = a.your_max_cents ? "Your max of " + money(a.your_max_cents, a.currency) + " was not enough this time." : a.bid_count + (a.bid_count === 1 ? " bid." : " bids.");

@@ -1,9 +1,8 @@
 """A host in headless Chromium starts a soft-close auction from the console; two buyers bid against
 each other from the room, one is outbid, a bid in the last seconds moves the end on every page, the
-auction closes by itself at its end, and each page shows who won. The history pages (the show's,
-each buyer's) and the seller's increment table follow. Desktop and 390 px.
-
-The winner's order and its payment belong to settlement, which this test does not cover."""
+auction closes by itself at its end, and each page shows who won. The winner pays for the lot from
+their auctions page and the order shows as paid; the history pages (the show's, each buyer's) and the
+seller's increment table follow. Desktop and 390 px."""
 
 import re
 from collections.abc import Iterator
@@ -12,7 +11,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from auctions.models import Auction, AuctionOutcome, AuctionStatus, Bid, SellerAuctionDefaults
+from auctions.models import (
+    Auction,
+    AuctionOffer,
+    AuctionOutcome,
+    AuctionStatus,
+    Bid,
+    OfferStatus,
+    SellerAuctionDefaults,
+)
+from commerce.models import OrderStatus
+from commerce.payments import TEST_CARD_SUCCESS
 from commerce.tests.factories import ProductFactory
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from tests.browser.helpers import DESKTOP, PHONE, console_errors, shoot, sign_in, viewport_name
@@ -167,8 +176,8 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
 
     # Nobody bids again: the server closes the auction at its end, and every page says who won.
     result_a = a.get_by_test_id("auction-result")
-    expect(result_a).to_contain_text("You won — your order is being charged", timeout=20_000)
-    expect(result_a.get_by_role("link", name="See your orders")).to_be_visible()
+    expect(result_a).to_contain_text("You won!", timeout=20_000)
+    expect(result_a.get_by_role("link", name="Go to your auctions")).to_be_visible()
     expect(b.get_by_test_id("auction-result")).to_contain_text("Sold to Ada Lovelace for $7.00")
     expect(anon.get_by_test_id("auction-result")).to_contain_text("Sold to Ada Lovelace for $7.00")
     expect(host.get_by_test_id("console-auction-result")).to_have_text("Sold to Ada Lovelace for $7.00.")
@@ -215,6 +224,27 @@ def test_two_buyers_bid_a_late_bid_extends_the_end_and_the_auction_closes_by_its
         expect(row.get_by_test_id("bidder-standing")).to_have_text(standing)
         expect(row).to_contain_text(your_max)
     shoot(a, f"auction-{kind}-8-account-won")
+
+    # Ada pays for her lot: the offer takes her address, the order page her card, and it is paid.
+    won = a.get_by_test_id("bidder-auction-row").filter(has_text="Rolleiflex camera")
+    won.get_by_role("link", name="Pay for it").click()
+    form = a.get_by_test_id("offer-accept-form")
+    for name, value in {
+        "shipping_name": "Ada Lovelace",
+        "shipping_line1": "12 St James's Square",
+        "shipping_city": "London",
+        "shipping_postal_code": "SW1Y 4JH",
+        "shipping_country": "GB",
+    }.items():
+        form.locator(f"[name={name}]").fill(value)
+    a.get_by_test_id("offer-accept").click()
+    a.get_by_label("Card number").fill(TEST_CARD_SUCCESS)
+    a.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    expect(a.get_by_test_id("order-status")).to_have_text("Paid")
+    shoot(a, f"auction-{kind}-8b-order-paid")
+    offer = AuctionOffer.objects.get(auction=auction)
+    assert offer.order is not None
+    assert (offer.buyer_id, offer.status, offer.order.status) == (ada.pk, OfferStatus.PAID, OrderStatus.PAID)
 
     # The seller replaces their increment table for the next auctions.
     host.goto(f"{base}/seller/auctions/increments/")
