@@ -67,6 +67,7 @@ from bench.fanout import (
     _servers,
     _workers,
     cleanup,
+    cpu_seconds,
     figure,
     free_port,
     percentile,
@@ -250,6 +251,12 @@ def start_celery(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return process
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+
 # --- client processes --------------------------------------------------------------------------------
 def spawn(target: Any, job: Any, name: str) -> Connection:
     context = multiprocessing.get_context("spawn")
@@ -343,20 +350,24 @@ def ms(values: list[float], q: float) -> float | None:
 
 
 # --- P3 ------------------------------------------------------------------------------------------------
-def hot_auction(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str) -> dict[str, Any]:
+def hot_auction(args: argparse.Namespace, server: Server, seeded: Seeded, cookie: str) -> dict[str, Any]:
     from auctions.models import Bid
 
     # Longer than the run: no bid falls in a last window, and the auction is still open at the end.
     auction_id, _ends = auction_start(seeded, 0, duration_seconds=300)
     path = f"/ws/shows/{seeded.show_ids[0]}/"
-    viewers = viewers_open(port, [path], cookie, args.viewers, args.client_procs, args.sampled)
-    bidders = bidders_open(port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
+    viewers = viewers_open(server.port, [path], cookie, args.viewers, args.client_procs, args.sampled)
+    bidders = bidders_open(server.port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
     time.sleep(1.0)
+    cpu_before = cpu_seconds(server.pid)
     began = time.time()
     until = began + args.seconds
     log(f"P3: {len(seeded.bidder_cookies)} bidders bidding for {args.seconds:.0f} s …")
     plan = Plan("loop", current_price(auction_id) + 1, began, args.ramp, until=until)
     bids, dropped = bidders_run(bidders, plan, args.seconds + RESULT_TIMEOUT)
+    # The answers still on their way after `until` were paid for in the window too.
+    server_cpu = cpu_seconds(server.pid) - cpu_before
+    busy = time.time() - began
     time.sleep(1.0)
     seen = viewers_close(viewers)
     stop_clients()
@@ -392,6 +403,9 @@ def hot_auction(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str
         "accepted": len(accepted),
         "accepted_per_s": len(accepted) / args.seconds,
         "outcomes": dict(outcomes),
+        "server_cpu_percent": server_cpu / busy * 100,
+        # Server CPU per accepted bid, the fan-out of its bid.placed frames to the viewers included.
+        "server_cpu_us_per_accepted": server_cpu * 1e6 / len(accepted) if accepted else None,
         "answer_p50_ms": ms(answer_ms, 50),
         "answer_p99_ms": ms(answer_ms, 99),
         "viewers_sampled": viewers_sampled,
@@ -408,14 +422,14 @@ def hot_auction(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str
 
 
 # --- P4 ------------------------------------------------------------------------------------------------
-def storm(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str) -> dict[str, Any]:
+def storm(args: argparse.Namespace, server: Server, seeded: Seeded, cookie: str) -> dict[str, Any]:
     from auctions.models import Bid
 
     lead = args.storm_lead
     auction_id, ends_ms = auction_start(seeded, 1, duration_seconds=lead)
     path = f"/ws/shows/{seeded.show_ids[1]}/"
-    viewers = viewers_open(port, [path], cookie, args.viewers, args.client_procs, 0)
-    bidders = bidders_open(port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
+    viewers = viewers_open(server.port, [path], cookie, args.viewers, args.client_procs, 0)
+    bidders = bidders_open(server.port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
     ends = ends_ms / 1000
     if time.time() > ends - 2:
         raise RuntimeError(f"connecting took longer than --storm-lead ({lead} s): raise it")
@@ -463,14 +477,14 @@ def storm(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str) -> d
 
 
 # --- R11 ------------------------------------------------------------------------------------------------
-def closes(args: argparse.Namespace, port: int, seeded: Seeded, cookie: str) -> dict[str, Any]:
+def closes(args: argparse.Namespace, server: Server, seeded: Seeded, cookie: str) -> dict[str, Any]:
     from auctions.models import Auction, AuctionStatus
     from auctions.services.auctions import now_ms
     from auctions.services.bidding import bid_place_sync, bid_request
 
     shows = list(range(2, 2 + args.close_shows))
     paths = [f"/ws/shows/{seeded.show_ids[i]}/" for i in shows]
-    viewers = viewers_open(port, paths, cookie, args.viewers, args.client_procs, 0)
+    viewers = viewers_open(server.port, paths, cookie, args.viewers, args.client_procs, 0)
     # Each viewer process spreads its share over the shows in turn (ViewerJob.urls).
     watching = Counter(
         shows[i % len(shows)] for share in viewer_shares(args.viewers, args.client_procs) for i in range(share)
@@ -570,6 +584,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> tuple[list[dict
             figure("auction_bid_to_viewers_p50", hot["seen_p50_ms"], "ms", None, 1),
             figure("auction_bid_to_viewers_p99", hot["seen_p99_ms"], "ms", None, 1),
             figure("auction_bid_answer_p99", hot["answer_p99_ms"], "ms", None, 1),
+            figure("auction_server_cpu_per_accepted_bid", hot["server_cpu_us_per_accepted"], "us", None, 0),
         ]
         ratio = hot["accepted_per_s"] / tps if tps else None
         p99 = hot["seen_p99_ms"]
@@ -622,10 +637,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.clock == "celery":
                 start_celery(setup.env)
             port = free_port()
-            start_server("tokshop", port, setup, "auctions", args)
+            server = Server(port, start_server("tokshop", port, setup, "auctions", args).pid)
             phases = {"p3": hot_auction, "p4": storm, "close": closes}
             for name in args.phases:
-                results[name] = phases[name](args, port, seeded, setup.session)
+                results[name] = phases[name](args, server, seeded, setup.session)
                 log(f"{name}: {results[name]}")
     except KeyboardInterrupt:
         log("interrupted; every process started was stopped")
