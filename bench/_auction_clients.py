@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 from urllib.parse import urlparse
 
-from bench._viewers import OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, WS_GUID
+from bench._viewers import OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, WS_GUID, next_frame
 
 CONNECT_CONCURRENCY = 64
 CONNECT_TIMEOUT = 30.0
@@ -114,22 +114,11 @@ class Socket(asyncio.Protocol):
 
     def _frames(self, now: float) -> None:
         buf = self.buffer
-        size, pos = len(buf), 0
-        while size - pos >= 2:
-            b0, b1 = buf[pos], buf[pos + 1]
-            length, head = b1 & 0x7F, 2
-            if length == 126:
-                if size - pos < 4:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
-            elif length == 127:
-                if size - pos < 10:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
-            if size - pos < head + length:
-                break
-            payload = bytes(buf[pos + head : pos + head + length])
-            pos += head + length
+        pos = 0
+        while (found := next_frame(buf, pos)) is not None:
+            b0, _b1, start, end = found
+            payload = bytes(buf[start:end])
+            pos = end
             opcode = b0 & 0x0F
             if opcode == OP_TEXT:
                 message = json.loads(payload)

@@ -17,8 +17,6 @@ import random
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -34,7 +32,7 @@ from django.test import Client
 
 from shows.models import LineupItem, Show
 from shows.tests.factories import LineupItemFactory, ShowFactory
-from tests.processes import BIN, LOGS, free_port, process_environment, running
+from tests.processes import BIN, LOGS, free_port, process_environment, running, wait_serving
 from tokshop.core.management.commands.serve import web_command
 from tokshop.users.models import User
 from tokshop.users.tests.factories import UserFactory
@@ -118,20 +116,8 @@ def web_servers(count: int, redis_url: str) -> Iterator[list[tuple[str, subproce
             port = free_port()
             process = stack.enter_context(running(web_command(BIN, "127.0.0.1", port), name=f"fault-{n}", env=env))
             servers.append((f"127.0.0.1:{port}", process))
-        deadline = time.monotonic() + 60
-        for address, process in servers:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"a server exited with {process.returncode}; see test-artifacts/")
-                try:
-                    urllib.request.urlopen(f"http://{address}/api/health", timeout=2)
-                    break
-                except urllib.error.HTTPError:
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+        for n, (address, process) in enumerate(servers):
+            wait_serving(address, process, f"fault-{n}", timeout=60)
         yield servers
 
 
