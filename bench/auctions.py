@@ -549,7 +549,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--margin", type=int, default=500, help="a warm-up bid: the price plus 1 to this many cents")
     parser.add_argument("--ramp", type=int, default=100_000, help="cents per second the bids' amounts rise by")
     parser.add_argument("--storm", type=int, default=1000, help="P4: bids in the last second")
-    parser.add_argument("--storm-lead", type=int, default=30, help="P4: the auction's duration (s), to connect in")
+    parser.add_argument("--storm-lead", type=int, default=90, help="P4: the auction's duration (s), to connect in")
     parser.add_argument("--margin-ms", type=float, default=50.0, help="P4: an 'ended' sent this early was queued")
     parser.add_argument("--close-auctions", type=int, default=30)
     parser.add_argument("--close-shows", type=int, default=10)
