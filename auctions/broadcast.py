@@ -10,12 +10,16 @@ frame at its end. Frames from several processes may cross: clients keep the high
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
+from collections.abc import Coroutine
 from typing import Any
 
 from tokshop.realtime.groups import show_group
 from tokshop.realtime.streams import publish
+
+logger = logging.getLogger(__name__)
 
 # 20 ms: a viewer sees a price at most one window late, and a room gets 50 frames a second at most.
 WINDOW_SECONDS = 0.02
@@ -55,9 +59,18 @@ class BidBroadcast:
 
     def later(self, function: Any, *args: Any) -> None:
         """Run a blocking publish on a worker thread, keeping the task until it is done."""
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(function, *args))
+        self.soon(asyncio.to_thread(function, *args))
+
+    def soon(self, step: Coroutine[Any, Any, Any]) -> None:
+        """Run a send nobody waits for (the bidder has their answer), keeping the task until it is done."""
+        task = asyncio.get_running_loop().create_task(step)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("announcing a bid failed", exc_info=task.exception())
 
 
 _broadcasts: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BidBroadcast] = weakref.WeakKeyDictionary()

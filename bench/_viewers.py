@@ -132,6 +132,27 @@ def _client_frame(opcode: int, payload: bytes) -> bytes:
     return bytes([0x80 | opcode, 0x80 | len(payload)]) + _mask(payload)
 
 
+def next_frame(buf: bytearray, pos: int) -> tuple[int, int, int, int] | None:
+    """The frame at `pos` of `buf` as (first byte, second byte, payload start, payload end), or None
+    while it has not all arrived."""
+    size = len(buf)
+    if size - pos < 2:
+        return None
+    b0, b1 = buf[pos], buf[pos + 1]
+    length, head = b1 & 0x7F, 2
+    if length == 126:
+        if size - pos < 4:
+            return None
+        length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
+    elif length == 127:
+        if size - pos < 10:
+            return None
+        length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+    if size - pos < head + length:
+        return None
+    return b0, b1, pos + head, pos + head + length
+
+
 class LightViewer(asyncio.Protocol):
     def __init__(self, job: ClientJob, tally: Tally, host: str) -> None:
         self.job = job
@@ -195,28 +216,16 @@ class LightViewer(asyncio.Protocol):
 
     def _frames(self, now: float) -> None:
         buf = self.buffer
-        size = len(buf)
         pos = 0
-        while size - pos >= 2:
-            b0, b1 = buf[pos], buf[pos + 1]
-            length, head = b1 & 0x7F, 2
-            if length == 126:
-                if size - pos < 4:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
-            elif length == 127:
-                if size - pos < 10:
-                    break
-                length, head = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
+        while (found := next_frame(buf, pos)) is not None:
+            b0, b1, start, end = found
             if b1 & 0x80 or not b0 & 0x80:
                 # Servers never mask; neither server fragments frames this small.
                 self._fail(ConnectionError("masked or fragmented server frame"))
                 self.abort()
                 return
-            if size - pos < head + length:
-                break
-            payload = bytes(buf[pos + head : pos + head + length])
-            pos += head + length
+            payload = bytes(buf[start:end])
+            pos = end
             opcode = b0 & 0x0F
             if opcode == OP_TEXT:
                 self._text(payload, now)

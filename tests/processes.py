@@ -55,6 +55,23 @@ def running(args: list[str], *, name: str, env: dict[str, str]) -> Iterator[subp
                 process.wait()
 
 
+def wait_serving(address: str, process: subprocess.Popen[bytes], name: str, *, timeout: float = 30) -> None:
+    """Return once the server at `address` answers HTTP, whatever the status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}; see test-artifacts/")
+        try:
+            urllib.request.urlopen(f"http://{address}/api/health", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @contextmanager
 def asgi_server(name: str = "web", *, port: int | None = None, **env: str) -> Iterator[str]:
     """The site's web server, as production runs it, on the test database; yields its `host:port`."""
@@ -62,17 +79,5 @@ def asgi_server(name: str = "web", *, port: int | None = None, **env: str) -> It
     args = web_command(BIN, "127.0.0.1", port)
     with running(args, name=f"{name}-{port}", env=process_environment(**env)) as process:
         address = f"127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}; see test-artifacts/")
-            try:
-                urllib.request.urlopen(f"http://{address}/api/health", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_serving(address, process, name)
         yield address

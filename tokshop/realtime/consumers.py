@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -235,6 +236,17 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     def _start_catch_up(self) -> None:
         self._syncing = True
         self._catch_up_task = asyncio.create_task(self._catch_up())
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every message: that is
+        a hop to the process's single thread for sync code, so each frame of every socket (each bid
+        of a hot auction) would queue behind all the database work of the process. Every handler
+        here reaches the database through `database_sync_to_async`, which closes stale connections
+        around each call itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- client messages ------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

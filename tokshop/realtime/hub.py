@@ -143,6 +143,11 @@ class RedisHub(Hub):
 
     async def _run(self) -> None:
         while self.listeners or self._by_channel:
+            if self._pubsub.connection is None:
+                # Listeners joining a stream at once (sockets reconnecting to a restarted server)
+                # start the reader while the first one's subscription is still being made.
+                await asyncio.sleep(0.01)
+                continue
             try:
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except (RedisConnectionError, RedisTimeoutError, OSError):

@@ -1,6 +1,7 @@
 """Sequenced streams and the per-process hub, on the real Redis."""
 
 import asyncio
+import gc
 import json
 
 import pytest
@@ -134,6 +135,23 @@ async def test_the_hub_resyncs_listeners_after_losing_redis(hub):
     await wait_for(recorder, 2)
 
     assert [seq for seq, _ in recorder.frames] == [1, 2]
+
+
+async def test_listeners_joining_a_fresh_hub_at_the_same_moment_all_hear_the_stream(hub):
+    # Sockets reconnecting to a restarted server all join at once: the reader must not start
+    # reading before the first subscription is made.
+    failures: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, context: failures.append(context))
+    first, second = Recorder(), Recorder()
+    await asyncio.gather(hub.subscribe("show.6", first), hub.subscribe("show.6", second))
+    await asyncio.to_thread(publish, "show.6", "chat.posted", {})
+    await wait_for(first, 1)
+    await wait_for(second, 1)
+    # A reader that died is reported once it is collected.
+    gc.collect()
+
+    assert [seq for seq, _ in first.frames] == [seq for seq, _ in second.frames] == [1]
+    assert failures == []
 
 
 async def test_the_embedded_hub_delivers_in_order_from_other_threads():
