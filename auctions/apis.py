@@ -41,7 +41,7 @@ BID_REFUSALS = (
     "at or after the end, by the server's clock), `buy_now_unavailable`, `bid_not_recorded` (place it again); 400 "
     "`invalid_amount`, `invalid_bid`, `unexpected_field` (the body names a field the bid does not take, such as a "
     "bidder); 403 `own_lot`, `linked_account`, `not_allowed`, `no_payment_method`; 404 `auction_not_found`; 429 "
-    "`rate_limited`."
+    "`rate_limited`; 503 `bid_not_recorded` (the bid could not be confirmed: place it again with the same ref)."
 )
 
 
@@ -170,7 +170,7 @@ class AuctionBidListCreateApi(APIView):
         summary="Bid: your max (proxy bid)",
         description="The price rises only as far as other bidders make it, up to your max. " + BID_REFUSALS,
         request=serializers.BidInputSerializer,
-        responses={201: serializers.BidAcceptedSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={201: serializers.BidAcceptedSerializer, **errors(400, 401, 403, 404, 409, 429, 503)},
     )
     def post(self, request: Request, auction_id: int) -> Response:
         received_ms = server_time_ms()
@@ -198,7 +198,7 @@ class AuctionBuyNowApi(APIView):
         summary="Buy the lot at its buy-it-now price, which ends the auction",
         description="Open while the price is below the buy-it-now price. " + BID_REFUSALS,
         request=serializers.BuyNowInputSerializer,
-        responses={201: serializers.BidAcceptedSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={201: serializers.BidAcceptedSerializer, **errors(400, 401, 403, 404, 409, 429, 503)},
     )
     def post(self, request: Request, auction_id: int) -> Response:
         received_ms = server_time_ms()

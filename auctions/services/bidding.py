@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, Conflict, NotFound, RateLimited
 from tokshop.realtime.groups import show_group, user_group
@@ -173,6 +176,14 @@ def _record(request: BidRequest, outcome: Outcome) -> BidRecord:
 
 
 NOT_RECORDED = "Your bid could not be recorded: place it again."
+# The engine or the database out of reach for a moment (a restart, a failover): the bid may have
+# been decided but is not confirmed, so its bidder is told to place it again; the same ref then
+# gets its first answer if it was taken.
+UNREACHABLE = (RedisError, DatabaseError, psycopg.Error, OSError)
+
+
+def _unrecorded() -> ApplicationError:
+    return ApplicationError(NOT_RECORDED, code="bid_not_recorded", status=503)
 
 
 def _placed_max(request: BidRequest, outcome: Outcome) -> int:
@@ -224,13 +235,17 @@ async def bid_place(request: BidRequest, *, show_id: int | None = None) -> BidRe
     if not bidder_known_eligible(user_id=request.user_id, meta=meta):
         await database_sync_to_async(bidder_check_cached)(user_id=request.user_id, meta=meta)
     kwargs = _engine_kwargs(request)
-    outcome = await engine().bid(request.auction_id, **kwargs)
-    if outcome.code == MISSING:
-        await database_sync_to_async(auction_engine_load)(auction_id=request.auction_id)
+    try:
         outcome = await engine().bid(request.auction_id, **kwargs)
-    if not outcome.accepted:
-        raise _refuse(outcome, meta)
-    if not await bid_writer().persist(_record(request, outcome)):
+        if outcome.code == MISSING:
+            await database_sync_to_async(auction_engine_load)(auction_id=request.auction_id)
+            outcome = await engine().bid(request.auction_id, **kwargs)
+        if not outcome.accepted:
+            raise _refuse(outcome, meta)
+        stored = await bid_writer().persist(_record(request, outcome))
+    except UNREACHABLE as error:
+        raise _unrecorded() from error
+    if not stored:
         raise Conflict(NOT_RECORDED, code="bid_not_recorded")
     your_max = (
         await database_sync_to_async(_placed_max)(request, outcome)
@@ -265,14 +280,18 @@ def bid_place_sync(request: BidRequest) -> BidResult:
     meta = auction_meta(request.auction_id)
     bidder_check_cached(user_id=request.user_id, meta=meta)
     kwargs = _engine_kwargs(request)
-    outcome = engine().bid_sync(request.auction_id, **kwargs)
-    if outcome.code == MISSING:
-        auction_engine_load(auction_id=request.auction_id)
+    try:
         outcome = engine().bid_sync(request.auction_id, **kwargs)
-    if not outcome.accepted:
-        raise _refuse(outcome, meta)
-    record = _record(request, outcome)
-    if (record.auction_id, record.seq) not in bids_persist([record]):
+        if outcome.code == MISSING:
+            auction_engine_load(auction_id=request.auction_id)
+            outcome = engine().bid_sync(request.auction_id, **kwargs)
+        if not outcome.accepted:
+            raise _refuse(outcome, meta)
+        record = _record(request, outcome)
+        stored = (record.auction_id, record.seq) in bids_persist([record])
+    except UNREACHABLE as error:
+        raise _unrecorded() from error
+    if not stored:
         raise Conflict(NOT_RECORDED, code="bid_not_recorded")
     result = BidResult(outcome, meta, _placed_max(request, outcome))
     if outcome.replayed:

@@ -1,6 +1,7 @@
 """The bid path through the services: the rules applied by the engine, stored, then announced."""
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from tokshop.core.errors import ApplicationError
@@ -149,3 +150,19 @@ def test_a_bidder_with_too_many_unpaid_wins_cannot_bid(live_lot, settings):
 
     assert refused.value.code == "not_allowed"
     assert not Bid.objects.filter(auction=auction).exists()
+
+
+def test_a_bid_the_engine_cannot_be_reached_for_is_not_confirmed(live_lot, monkeypatch):
+    show, product = live_lot
+    seller = show.seller
+    auction = lifecycle.auction_create(actor=seller, show_id=show.pk, product_id=product.pk, data={}, open_now=True)
+
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(engine(), "bid_sync", unreachable)
+    with pytest.raises(ApplicationError) as refused:
+        place(UserFactory(), auction, 100, "u1", now=lifecycle.now_ms())
+
+    assert (refused.value.code, refused.value.status) == ("bid_not_recorded", 503)
+    assert not Bid.objects.exists()
