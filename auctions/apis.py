@@ -22,14 +22,14 @@ from tokshop.core.schema import errors
 from tokshop.realtime.envelope import server_time_ms
 
 from . import serializers
-from .increments import DEFAULT_INCREMENTS
-from .models import Auction, AuctionStatus, SellerAuctionDefaults
+from .models import Auction, AuctionStatus
 from .selectors import (
     auction_get_for_viewer,
     auction_list_for_bidder,
     auction_list_for_show,
     auction_view,
     bid_list_for_auction,
+    increments_for_seller,
 )
 from .services import auctions as lifecycle
 from .services.bidding import bid_place_sync, bid_request
@@ -86,8 +86,9 @@ class ShowAuctionListCreateApi(APIView):
         auction = lifecycle.auction_create(
             actor=request_user(request), show_id=show_id, product_id=product_id, data=data, open_now=open_now
         )
-        body = auction_view(auction_get_for_viewer(user=request.user, auction_id=auction.pk))
-        return Response(serializers.AuctionOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        response = _auction_body(request, auction)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
 
 class AuctionDetailApi(APIView):
@@ -106,19 +107,14 @@ class AuctionDetailApi(APIView):
         return Response(serializers.AuctionOutputSerializer(auction_view(auction, viewer_id=_viewer_id(request))).data)
 
 
-class AuctionControlApi(APIView):
+def _auction_body(request: Request, auction: Auction) -> Response:
+    body = auction_view(auction_get_for_viewer(user=request.user, auction_id=auction.pk))
+    return Response(serializers.AuctionOutputSerializer(body).data)
+
+
+class AuctionOpenApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    def control(self, request: Request, auction_id: int) -> Auction:
-        raise NotImplementedError
-
-    def post(self, request: Request, auction_id: int) -> Response:
-        auction = self.control(request, auction_id)
-        body = auction_view(auction_get_for_viewer(user=request.user, auction_id=auction.pk))
-        return Response(serializers.AuctionOutputSerializer(body).data)
-
-
-class AuctionOpenApi(AuctionControlApi):
     @extend_schema(
         tags=["auctions"],
         summary="Open a waiting auction (the host or the show's moderators)",
@@ -129,13 +125,12 @@ class AuctionOpenApi(AuctionControlApi):
         responses={200: serializers.AuctionOutputSerializer, **errors(401, 403, 404, 409)},
     )
     def post(self, request: Request, auction_id: int) -> Response:
-        return super().post(request, auction_id)
-
-    def control(self, request: Request, auction_id: int) -> Auction:
-        return lifecycle.auction_open(actor=request_user(request), auction_id=auction_id)
+        return _auction_body(request, lifecycle.auction_open(actor=request_user(request), auction_id=auction_id))
 
 
-class AuctionCancelApi(AuctionControlApi):
+class AuctionCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         tags=["auctions"],
         summary="Withdraw an auction before its first bid (the host or the show's moderators)",
@@ -144,10 +139,7 @@ class AuctionCancelApi(AuctionControlApi):
         responses={200: serializers.AuctionOutputSerializer, **errors(401, 403, 404, 409)},
     )
     def post(self, request: Request, auction_id: int) -> Response:
-        return super().post(request, auction_id)
-
-    def control(self, request: Request, auction_id: int) -> Auction:
-        return lifecycle.auction_cancel(actor=request_user(request), auction_id=auction_id)
+        return _auction_body(request, lifecycle.auction_cancel(actor=request_user(request), auction_id=auction_id))
 
 
 class AuctionBidListCreateApi(APIView):
@@ -261,8 +253,7 @@ class SellerIncrementsApi(APIView):
         responses={200: serializers.IncrementsSerializer, **errors(401, 403)},
     )
     def get(self, request: Request) -> Response:
-        table = SellerAuctionDefaults.objects.filter(seller=request_user(request)).values_list("increments", flat=True)
-        return Response({"increments": table.first() or DEFAULT_INCREMENTS})
+        return Response({"increments": increments_for_seller(seller_id=request_user(request).pk)})
 
     @extend_schema(
         tags=["auctions"],

@@ -29,7 +29,7 @@ from ..models import (
     Eligibility,
     SellerAuctionDefaults,
 )
-from ..selectors import auction_view
+from ..selectors import auction_view, increments_for_seller
 from ..signals import auction_closed
 from .durable import auction_lock_exclusive, bids_persist, ms_to_datetime
 
@@ -187,9 +187,6 @@ def auction_create(*, actor: User, show_id: int, product_id: Any, data: dict[str
         _no_open_auction(show.pk)
     elif Auction.objects.running().filter(show=show, product_id=product_pk).exists():
         raise Conflict("That product already has an auction waiting in this show.", code="auction_exists")
-    defaults = (
-        SellerAuctionDefaults.objects.filter(seller_id=show.seller_id).values_list("increments", flat=True).first()
-    )
     auction = Auction.objects.create(
         show=show,
         product_id=product_pk,
@@ -197,7 +194,7 @@ def auction_create(*, actor: User, show_id: int, product_id: Any, data: dict[str
         currency=currency,
         created_by=actor,
         **cleaned,
-        **({"increments": defaults} if defaults else {}),
+        increments=increments_for_seller(seller_id=show.seller_id),
     )
     _record(auction, AuctionEventKind.CREATED, actor=actor, **{k: v for k, v in cleaned.items() if v is not None})
     engine().load(auction.pk, _loaded(auction))
