@@ -1,10 +1,14 @@
-"""Telling the room about bids: `bid.placed` at most once per window per auction and process,
-carrying the latest price, while the bidder's own answer and the outbid notice go at once.
+"""Telling the room about bids: `bid.placed` at most once per window per auction and process, and
+never faster than the process writes it to its own sockets, carrying the latest price; the
+bidder's own answer and the outbid notice go at once.
 
 A hot auction takes hundreds of bids a second; a room of thousands cannot be sent each one, and
 does not need to: every `bid.placed` carries the whole state (price, leader, end, bid count).
 The first bid after a quiet window goes out at once; later ones in the window are folded into one
-frame at its end. Frames from several processes may cross: clients keep the highest `bid_count`.
+frame at its end. A frame to a big room is thousands of socket writes, so the next one waits until
+this process has written the last one to its listeners (tokshop.realtime.hub): the room's frame
+rate falls as the room grows, and no backlog of stale prices builds up between bids and viewers.
+Frames from several processes may cross: clients keep the highest `bid_count`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from tokshop.realtime.groups import show_group
+from tokshop.realtime.hub import get_hub
 from tokshop.realtime.streams import publish
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,8 @@ class BidBroadcast:
         self.sent_at: dict[int, float] = {}
         self.sent_count: dict[int, int] = {}
         self.pending: dict[int, tuple[int, int, dict[str, Any]]] = {}
+        # Auctions whose last frame this process has not yet written to all its sockets.
+        self.in_flight: set[int] = set()
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def push(self, *, show_id: int, auction_id: int, count: int, payload: dict[str, Any]) -> None:
@@ -40,22 +47,37 @@ class BidBroadcast:
             if count > waiting[1]:
                 self.pending[auction_id] = (show_id, count, payload)
             return
+        self.pending[auction_id] = (show_id, count, payload)
+        if auction_id not in self.in_flight:
+            self._flush_when_due(auction_id)
+
+    def _flush_when_due(self, auction_id: int) -> None:
         wait = self.sent_at.get(auction_id, 0.0) + WINDOW_SECONDS - time.monotonic()
         if wait <= 0:
-            self._send(show_id, auction_id, count, payload)
-            return
-        self.pending[auction_id] = (show_id, count, payload)
-        asyncio.get_running_loop().call_later(wait, self._flush, auction_id)
+            self._flush(auction_id)
+        else:
+            asyncio.get_running_loop().call_later(wait, self._flush, auction_id)
 
     def _flush(self, auction_id: int) -> None:
+        if auction_id in self.in_flight:
+            return  # the frame in flight flushes this one once it is written
         waiting = self.pending.pop(auction_id, None)
         if waiting is not None and waiting[1] > self.sent_count.get(auction_id, 0):
-            self._send(waiting[0], auction_id, waiting[1], waiting[2])
+            show_id, count, payload = waiting
+            self.sent_at[auction_id] = time.monotonic()
+            self.sent_count[auction_id] = count
+            self.in_flight.add(auction_id)
+            self.soon(self._announce(show_id, auction_id, payload))
 
-    def _send(self, show_id: int, auction_id: int, count: int, payload: dict[str, Any]) -> None:
-        self.sent_at[auction_id] = time.monotonic()
-        self.sent_count[auction_id] = count
-        self.later(publish, show_group(show_id), "bid.placed", payload)
+    async def _announce(self, show_id: int, auction_id: int, payload: dict[str, Any]) -> None:
+        try:
+            stream = show_group(show_id)
+            seq = await asyncio.to_thread(publish, stream, "bid.placed", payload)
+            await get_hub().written(stream, seq)
+        finally:
+            self.in_flight.discard(auction_id)
+            if auction_id in self.pending:
+                self._flush_when_due(auction_id)
 
     def later(self, function: Any, *args: Any) -> None:
         """Run a blocking publish on a worker thread, keeping the task until it is done."""

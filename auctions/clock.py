@@ -8,11 +8,17 @@
 """
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+
+# A bid read before the end may still be on its way to the engine, behind other work of its
+# process (a bid storm, a fan-out to a big room): the close waits this long past the end for it.
+# A bid read after the end is refused whenever it reaches the engine.
+IN_FLIGHT_MS = 150
+IN_FLIGHT = timedelta(milliseconds=IN_FLIGHT_MS)
 
 
 def _fire(auction_id: int) -> None:
@@ -26,7 +32,9 @@ def _fire(auction_id: int) -> None:
 
 
 def auction_clock_set(*, auction_id: int, at: datetime) -> None:
-    """Have the auction checked for its close at `at` (after the current transaction commits)."""
+    """Have the auction checked for its close when it ends at `at` (after the current transaction
+    commits): the check comes once bids read before `at` have reached the engine."""
+    at += IN_FLIGHT
     mode = settings.AUCTION_CLOCK
     if mode == "celery":
         from .tasks import auction_close_due_task

@@ -14,7 +14,7 @@ from shows.services.room_checks import on_air_check, show_lock, staff_check
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, Conflict, NotFound
 
 from .. import rules
-from ..clock import auction_clock_set
+from ..clock import IN_FLIGHT, IN_FLIGHT_MS, auction_clock_set
 from ..engine import Loaded, engine
 from ..events import auction_with_product
 from ..increments import increments_validate
@@ -285,7 +285,7 @@ def auction_close_due(*, auction_id: int) -> bool:
         live = engine().live(auction_id)
         if live is None:
             return False
-    if live.status == AuctionStatus.OPEN and not engine().close(auction_id, now=now_ms()):
+    if live.status == AuctionStatus.OPEN and not engine().close(auction_id, now=now_ms() - IN_FLIGHT_MS):
         live = engine().live(auction_id)
         if live is not None and live.status == AuctionStatus.OPEN:
             auction_clock_set(auction_id=auction_id, at=ms_to_datetime(live.ends_at) or timezone.now())
@@ -295,7 +295,7 @@ def auction_close_due(*, auction_id: int) -> bool:
 
 def auctions_close_overdue() -> int:
     """Close every open auction past its end (behind clock tasks that were lost); returns how many."""
-    due = Auction.objects.open().filter(ends_at__lte=timezone.now()).values_list("pk", flat=True)
+    due = Auction.objects.open().filter(ends_at__lte=timezone.now() - IN_FLIGHT).values_list("pk", flat=True)
     return sum(auction_close_due(auction_id=pk) for pk in list(due))
 
 

@@ -27,6 +27,7 @@ from tokshop.realtime.groups import show_group
 from tokshop.realtime.streams import RedisBackend, backend
 from tokshop.users.tests.factories import UserFactory
 
+from ..clock import IN_FLIGHT_MS
 from ..engine import engine
 from ..models import Auction, AuctionEvent, AuctionEventKind, AuctionOutcome, AuctionStatus
 from ..services import auctions as lifecycle
@@ -121,7 +122,7 @@ def closed_signals():
 
 
 def test_r11_concurrent_closes_close_once(closed_signals):
-    auction = auction_open(ended_ms_ago=10, duration_seconds=5, mode="sudden_death")
+    auction = auction_open(ended_ms_ago=IN_FLIGHT_MS + 10, duration_seconds=5, mode="sudden_death")
     bid(UserFactory(), auction, 700, "a-1", received_ms=in_time(auction))
     assert engine().live(auction.pk).status == AuctionStatus.OPEN
 
@@ -147,12 +148,28 @@ def test_r11_a_close_before_the_end_does_nothing_and_sets_the_clock_again(closed
     assert closed_signals == []
 
 
+def test_r11_the_close_waits_for_bids_read_before_the_end_that_are_still_on_their_way(closed_signals):
+    auction = auction_open(ended_ms_ago=10, duration_seconds=5, mode="sudden_death")
+
+    assert lifecycle.auction_close_due(auction_id=auction.pk) is False
+    assert lifecycle.auctions_close_overdue() == 0
+    # Read before the end, reaching the engine after it: judged on its merits.
+    bid(UserFactory(), auction, 700, "a-1", received_ms=in_time(auction))
+    assert engine().live(auction.pk).status == AuctionStatus.OPEN
+    time.sleep(IN_FLIGHT_MS / 1000)
+
+    assert lifecycle.auction_close_due(auction_id=auction.pk) is True
+    auction.refresh_from_db()
+    assert (auction.status, auction.outcome, auction.price_cents) == (AuctionStatus.CLOSED, AuctionOutcome.SOLD, 100)
+    assert closed_signals == [auction.pk]
+
+
 def test_r11_the_sweep_closes_every_overdue_auction_once_from_any_number_of_workers(closed_signals):
-    sold = auction_open(ended_ms_ago=10, duration_seconds=5, mode="sudden_death")
+    sold = auction_open(ended_ms_ago=IN_FLIGHT_MS + 10, duration_seconds=5, mode="sudden_death")
     bid(UserFactory(), sold, 900, "a-1", received_ms=in_time(sold))
     unsold = auction_open(ended_ms_ago=10_000, duration_seconds=5)
     # Its live state is gone (Redis restarted): the sweep rebuilds it from PostgreSQL first.
-    reloaded = auction_open(ended_ms_ago=10, duration_seconds=5, mode="sudden_death")
+    reloaded = auction_open(ended_ms_ago=IN_FLIGHT_MS + 10, duration_seconds=5, mode="sudden_death")
     bid(UserFactory(), reloaded, 600, "b-1", received_ms=in_time(reloaded))
     engine().forget(reloaded.pk)
     running_ = auction_open(duration_seconds=60)

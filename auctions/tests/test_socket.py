@@ -1,17 +1,21 @@
 """Auctions through the room's socket (the full ASGI application): the host starts one, two
 viewers bid, the room hears each price, the outbid bidder is told, the close is announced."""
 
+import asyncio
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 
 from conftest import ORIGIN, communicator
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from shows.tests.sockets import joined, make, receive_type, session_cookie
+from tokshop.core.websocket import RECEIVED_AT
 from tokshop.users.tests.factories import UserFactory
 
 from ..engine import engine
 from ..models import Auction, Bid
-from ..services.auctions import auction_close_due
+from ..services.auctions import auction_close_due, now_ms
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
 
@@ -112,4 +116,42 @@ async def test_the_outbid_notice_reaches_only_the_bidders_sockets_in_that_room()
     assert "bid.outbid" not in await frame_types(elsewhere)
     assert "bid.outbid" not in await frame_types(notifications)
     for socket in (host, in_room, elsewhere, notifications, bidder):
+        await socket.disconnect()
+
+
+async def test_a_bid_is_in_time_by_when_the_server_read_its_frame_not_when_it_was_handled():
+    show = await make(ShowFactory, live=True)
+    product = await lineup_product(show)
+    alice, bob = await make(UserFactory), await make(UserFactory)
+    host, _ = await joined(show, show.seller)
+    a, _ = await joined(show, alice)
+    b, _ = await joined(show, bob)
+    await host.send_json_to(
+        {
+            "type": "auction.start",
+            "ref": "s",
+            "product_id": product.pk,
+            "duration_seconds": 5,
+            "mode": "sudden_death",
+        }
+    )
+    auction_id = (await receive_type(host, "auction.control_ack"))["auction_id"]
+    ends = engine().live(auction_id).ends_at
+
+    def bid_read_at(received_ms: int, ref: str) -> dict:
+        # What our server hands the app: the frame and the moment it was read (tokshop.core.websocket).
+        body = {"type": "bid.place", "ref": ref, "auction_id": auction_id, "amount_cents": 300}
+        return {"type": "websocket.receive", "text": json.dumps(body), RECEIVED_AT: received_ms}
+
+    # Both handled after the end, as in a storm's backlog: one read a millisecond before it, one at it.
+    await asyncio.sleep(max(0, ends - now_ms()) / 1000 + 0.01)
+    await a.send_input(bid_read_at(ends - 1, "a-1"))
+    accepted = await receive_type(a, "bid.accepted")
+    await b.send_input(bid_read_at(ends, "b-1"))
+    refused = await receive_type(b, "error")
+
+    assert (accepted["leading"], accepted["price_cents"]) == (True, 100)
+    assert refused["code"] == "ended"
+    assert await stored_bids(auction_id) == [(1, alice.pk, 100)]
+    for socket in (host, a, b):
         await socket.disconnect()

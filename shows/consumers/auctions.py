@@ -7,7 +7,6 @@ for the engine and the group commit that makes it durable.
 from typing import Any
 
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError
-from tokshop.realtime.envelope import server_time_ms
 
 from .base import RoomPart
 
@@ -45,15 +44,14 @@ class AuctionPart(RoomPart):
     async def _bid(self, message: dict[str, Any], *, buy_now: bool) -> None:
         from auctions.services.bidding import bid_place, bid_request
 
-        # The server's clock at receipt decides whether the bid was in time.
-        received_ms = server_time_ms()
         only_fields(message, BUY_NOW_FIELDS if buy_now else BID_FIELDS)
         request = bid_request(
             user_id=self.user.pk,
             auction_id=message.get("auction_id"),
             amount=message.get("amount_cents"),
             ref=message.get("ref"),
-            received_ms=received_ms,
+            # The server's clock when it read the frame decides whether the bid was in time.
+            received_ms=self.frame_received_ms,
             confirm=message.get("confirm", False),
             source="room",
             buy_now=buy_now,

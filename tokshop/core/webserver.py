@@ -24,6 +24,8 @@ from types import FrameType
 
 import uvicorn
 
+from .websocket import TokshopWebSocketProtocol
+
 # One frame over this is refused by the server itself; the sockets' own limit is far below it.
 WS_MAX_SIZE = 64 * 1024
 
@@ -43,14 +45,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve_one(app: str, host: str, port: int) -> None:
-    """One server process: uvloop and httptools, no per-message deflate (it costs CPU and memory
-    per frame for little gain on small JSON frames); request logs come from our own middleware,
-    and X-Forwarded-* are trusted from FORWARDED_ALLOW_IPS only."""
+    """One server process: uvloop and httptools, uvicorn's sans-I/O WebSocket protocol with our
+    receipt stamps and pre-encoded frames (`websocket`), no per-message deflate (it costs CPU and
+    memory per frame for little gain on small JSON frames); request logs come from our own
+    middleware, and X-Forwarded-* are trusted from FORWARDED_ALLOW_IPS only."""
     config = uvicorn.Config(
         app,
         loop="uvloop",
         http="httptools",
-        ws="websockets-sansio",
+        ws=TokshopWebSocketProtocol,
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_SIZE,
         lifespan="off",

@@ -17,11 +17,12 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from tokshop.core.errors import ApplicationError
+from tokshop.core.websocket import FRAMES, RECEIVED_AT
 
 from . import closecodes
 from .envelope import frame, seq_of, server_time_ms
 from .groups import user_group
-from .hub import get_hub
+from .hub import Delivery, get_hub
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
@@ -96,6 +97,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
 
         self.user = self.scope.get("user")
         self.server_send = self.scope["realtime.server_send"]
+        self.write_frame = (self.scope.get("extensions") or {}).get(FRAMES, {}).get("write")
         self._syncing = False
         self._pending: list[tuple[int, str]] = []
         self._catch_up_task: asyncio.Task[None] | None = None
@@ -209,19 +211,21 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
             await self.send(text_data=text)
 
     # --- the hub's listener interface: it never waits, so no socket can hold up the others --------
-    def deliver(self, frame_text: str, seq: int, message: dict[str, str]) -> None:
+    def deliver(self, delivery: Delivery) -> None:
+        seq = delivery.seq
         if self._syncing:
-            self._buffer(seq, frame_text)
+            self._buffer(seq, delivery.text)
         elif seq == self.last_seq + 1:
-            # The hot path of a big room: straight to the server, past Channels' per-frame wrappers.
-            if send_now(self.server_send(message)):
+            # The hot path of a big room: straight to the server, past Channels' per-frame wrappers,
+            # and with our server, as the frame already encoded for every socket.
+            if self.write_frame(delivery.wire) if self.write_frame else send_now(self.server_send(delivery.message)):
                 self.last_seq = seq
             else:
                 # The socket's buffer is full: this frame and the next go out from a task of this
                 # socket's own, read back from the stream's log once the socket takes frames again.
                 self._start_catch_up()
         elif seq > self.last_seq + 1:
-            self._buffer(seq, frame_text)
+            self._buffer(seq, delivery.text)
             self._start_catch_up()
 
     def resync(self) -> None:
@@ -249,6 +253,12 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         await handler(message)
 
     # --- client messages ------------------------------------------------------------------
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        # When the server read the frame (our server stamps each one), else now: a bid is in time
+        # or late by this, however long it then waited behind other work of the process.
+        self.frame_received_ms: int = message.get(RECEIVED_AT) or server_time_ms()
+        await super().websocket_receive(message)
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         raw = text_data if text_data is not None else bytes_data or b""
         if len(raw) > self.max_frame_bytes:

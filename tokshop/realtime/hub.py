@@ -3,7 +3,8 @@
 Channels' `group_send` costs grow with the square of a group's local members and stop delivering
 to a big show in time (see docs/decisions/0002-realtime-fan-out.md). Instead each process
 subscribes once to a stream that has local listeners and hands every event, already serialised,
-to each of them in turn.
+to each of them in turn, a slice at a time: a frame to a big room is a few thousand socket writes,
+and the process reads its sockets (a bid, say) between slices instead of after them all.
 """
 
 import abc
@@ -12,24 +13,51 @@ import contextlib
 import logging
 import weakref
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from tokshop.core.websocket import text_frame
+
 from .envelope import seq_of
 from .streams import MemoryBackend, RedisBackend, backend
 
 logger = logging.getLogger(__name__)
 
+# Listeners written to between two looks at the process's sockets: about 2 ms of writes.
+SLICE = 100
+# A publisher waiting for its event to be written gives up after this (a lost subscription, say).
+WRITTEN_WAIT = 1.0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event of a stream, in the forms a listener may send it: each made once per process,
+    the first time a listener asks for it, and shared by every listener."""
+
+    text: str
+    seq: int
+
+    @cached_property
+    def message(self) -> dict[str, str]:
+        """As an ASGI `websocket.send`."""
+        return {"type": "websocket.send", "text": self.text}
+
+    @cached_property
+    def wire(self) -> bytes:
+        """As the WebSocket frame on the wire (tokshop.core.websocket)."""
+        return text_frame(self.text)
+
 
 class Listener(Protocol):
     """What the hub calls. Neither call may wait: the hub serves every listener from one loop."""
 
-    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
-        """Called with each event of a stream the listener subscribed to, in order; `message` is
-        the event as an ASGI `websocket.send`, built once for every listener."""
+    def deliver(self, delivery: Delivery) -> None:
+        """Called with each event of a stream the listener subscribed to, in order."""
 
     def resync(self) -> None:
         """Called when events may have been missed (the subscription was re-established)."""
@@ -39,6 +67,9 @@ class Hub(abc.ABC):
     def __init__(self) -> None:
         self.listeners: dict[str, set[Listener]] = defaultdict(set)
         self._reader: asyncio.Task[None] | None = None
+        # Per stream: the last event written to every listener, and who waits for a later one.
+        self._written: dict[str, int] = {}
+        self._waiting: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
 
     async def subscribe(self, stream: str, listener: Listener) -> None:
         first = not self.listeners[stream]
@@ -55,19 +86,61 @@ class Hub(abc.ABC):
         listeners.discard(listener)
         if not listeners:
             del self.listeners[stream]
+            self._written_up_to(stream, None)
             await self._unsubscribe_stream(stream)
 
+    async def written(self, stream: str, seq: int) -> None:
+        """Wait until event `seq` of `stream` has been written to this process's listeners (at once
+        if it has none), for WRITTEN_WAIT at most: how a publisher keeps to the pace of the fan-out."""
+        if stream not in self.listeners or self._written.get(stream, 0) >= seq:
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._waiting[stream].append((seq, done))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done, WRITTEN_WAIT)
+
+    def _written_up_to(self, stream: str, seq: int | None) -> None:
+        """Record `seq` as written (None: the stream has no listeners left) and wake its waiters."""
+        if seq is None:
+            self._written.pop(stream, None)
+        else:
+            self._written[stream] = seq
+        still = []
+        for wanted, done in self._waiting.pop(stream, ()):
+            if seq is not None and wanted > seq and not done.done():
+                still.append((wanted, done))
+            elif not done.done():
+                done.set_result(None)
+        if still:
+            self._waiting[stream] = still
+
     async def _deliver(self, stream: str, frame: str) -> None:
-        seq = seq_of(frame)
-        message = {"type": "websocket.send", "text": frame}
-        for listener in list(self.listeners.get(stream, ())):
+        delivery = Delivery(frame, seq_of(frame))
+        listeners = list(self.listeners.get(stream, ()))
+        for start in range(0, len(listeners), SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for broken in self._deliver_slice(stream, delivery, listeners[start : start + SLICE]):
+                await self.unsubscribe(stream, broken)
+        if stream in self.listeners:
+            self._written_up_to(stream, delivery.seq)
+
+    def _deliver_slice(self, stream: str, delivery: Delivery, listeners: list[Listener]) -> list[Listener]:
+        """Deliver to each listener still on the stream (sockets close while earlier slices are
+        written); the listeners that failed."""
+        current = self.listeners.get(stream, ())
+        broken = []
+        for listener in listeners:
+            if listener not in current:
+                continue
             try:
-                listener.deliver(frame, seq, message)
+                listener.deliver(delivery)
             except Exception:
                 # One broken socket must not stop delivery to every other viewer of the stream, and
                 # a socket that cannot be written to is gone even if it never said goodbye.
                 logger.warning("realtime delivery failed; dropping the listener", exc_info=True)
-                await self.unsubscribe(stream, listener)
+                broken.append(listener)
+        return broken
 
     def _resync_all(self) -> None:
         for listeners in list(self.listeners.values()):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tokshop.realtime.envelope import seq_of
-from tokshop.realtime.hub import MemoryHub, RedisHub, close_hub, get_hub
+from tokshop.realtime.hub import Delivery, MemoryHub, RedisHub, close_hub, get_hub
 from tokshop.realtime.streams import MemoryBackend, RedisBackend, backend, publish
 
 
@@ -18,9 +18,9 @@ class Recorder:
         self.received = asyncio.Event()
         self.resynced = asyncio.Event()
 
-    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
-        assert message == {"type": "websocket.send", "text": frame}
-        self.frames.append((seq, json.loads(frame)))
+    def deliver(self, delivery: Delivery) -> None:
+        assert delivery.message == {"type": "websocket.send", "text": delivery.text}
+        self.frames.append((delivery.seq, json.loads(delivery.text)))
         self.received.set()
 
     def resync(self) -> None:
@@ -64,7 +64,7 @@ async def test_events_are_numbered_per_stream_and_reach_subscribers(hub):
 
 
 class Broken(Recorder):
-    def deliver(self, frame: str, seq: int, message: dict[str, str]) -> None:
+    def deliver(self, delivery: Delivery) -> None:
         raise ConnectionResetError("the socket is gone")
 
 
@@ -118,6 +118,7 @@ async def test_catch_up_past_the_kept_window_asks_for_a_snapshot(settings):
         assert [seq_of(f) for f in recent] == [196, 197, 198, 199, 200]
     finally:
         await hub.close()
+        store.sync_client.connection_pool.disconnect()
 
 
 async def test_the_hub_resyncs_listeners_after_losing_redis(hub):
@@ -174,13 +175,20 @@ def test_the_configured_backend_is_redis():
     assert isinstance(backend(), RedisBackend)
 
 
-async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub):
+@pytest.mark.parametrize("path", ["asgi", "frames"])
+async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub, path):
+    """Through plain ASGI (a send that would wait) and through our server's frame writer (which
+    says it would)."""
     from tokshop.notifications.consumers import NotificationConsumer
 
     never = asyncio.Event()
 
     async def full_buffer(message):
         await never.wait()
+
+    def full_writer(wire: bytes) -> bool:
+        assert wire.startswith(b"\x81")  # one final text frame
+        return False
 
     caught_up = []
 
@@ -189,6 +197,7 @@ async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub):
 
     slow = NotificationConsumer()
     slow.server_send, slow.send = full_buffer, send
+    slow.write_frame = full_writer if path == "frames" else None
     slow.stream, slow.last_seq, slow._syncing, slow._pending, slow._catch_up_task = "user.7", 0, False, [], None
     healthy = Recorder()
     await hub.subscribe("user.7", slow)
@@ -204,3 +213,50 @@ async def test_a_socket_that_cannot_take_frames_does_not_hold_up_the_hub(hub):
     assert caught_up == [1, 2, 3]
     assert slow.last_seq == 3
     await hub.unsubscribe("user.7", slow)
+
+
+async def test_a_big_stream_is_written_a_slice_at_a_time(hub):
+    from tokshop.realtime.hub import SLICE
+
+    recorders = [Recorder() for _ in range(SLICE * 3)]
+    for recorder in recorders:
+        await hub.subscribe("show.12", recorder)
+    seen_between: set[int] = set()
+
+    async def watch() -> None:
+        # Another task of the process, running whenever the hub lets the loop go.
+        while (written := sum(len(r.frames) for r in recorders)) < len(recorders):
+            seen_between.add(written)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.to_thread(publish, "show.12", "bid.placed", {})
+    await asyncio.wait_for(watcher, 2)
+
+    assert {SLICE, 2 * SLICE} <= seen_between
+    assert all(len(r.frames) == 1 for r in recorders)
+
+
+async def test_sockets_that_leave_during_a_fan_out_are_skipped(hub, caplog):
+    from tokshop.realtime.hub import SLICE
+
+    recorders = [Recorder() for _ in range(SLICE * 2)]
+    gone: list[Recorder] = []
+
+    class Closer(Recorder):
+        def deliver(self, delivery: Delivery) -> None:
+            super().deliver(delivery)
+            if not gone:
+                gone.extend(r for r in recorders if not r.frames)
+                for recorder in gone:
+                    hub.listeners["show.13"].discard(recorder)
+
+    closer = Closer()
+    for listener in [*recorders, closer]:
+        await hub.subscribe("show.13", listener)
+    await asyncio.to_thread(publish, "show.13", "bid.placed", {})
+    await wait_for(closer, 1)
+    await asyncio.sleep(0.05)
+
+    assert all(len(r.frames) == (0 if r in gone else 1) for r in recorders)
+    assert "dropping the listener" not in caplog.text
