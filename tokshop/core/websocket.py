@@ -20,7 +20,6 @@ import asyncio
 import time
 from typing import Any
 
-from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
@@ -69,7 +68,8 @@ class TokshopWebSocketProtocol(WebSocketsSansIOProtocol):
         """Write a frame made by `text_frame`; False, with nothing written, if the socket's buffer
         is full (the ASGI send would wait), so the caller can fall behind and catch up alone."""
         if self.disconnected or self.close_sent or self.transport.is_closing():
-            raise ClientDisconnected
+            # Closing: the app hears of it (websocket.disconnect) and stops following its streams.
+            return True
         if not self.writable.is_set():
             return False
         self.transport.write(frame)
