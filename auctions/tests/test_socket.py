@@ -38,13 +38,19 @@ async def frame_types(socket, wait=0.5):
     return types
 
 
-async def test_two_viewers_bid_and_the_room_follows_the_price_to_the_close():
+async def room_of_two_bidders():
+    """A live show with a lineup product, its host and two viewers in the room."""
     show = await make(ShowFactory, live=True)
     product = await lineup_product(show)
     alice, bob = await make(UserFactory), await make(UserFactory)
     host, _ = await joined(show, show.seller)
     a, _ = await joined(show, alice)
     b, _ = await joined(show, bob)
+    return product, alice, bob, host, a, b
+
+
+async def test_two_viewers_bid_and_the_room_follows_the_price_to_the_close():
+    product, alice, bob, host, a, b = await room_of_two_bidders()
 
     await host.send_json_to(
         {"type": "auction.start", "ref": "s", "product_id": product.pk, "starting_cents": 300, "duration_seconds": 30}
@@ -120,12 +126,7 @@ async def test_the_outbid_notice_reaches_only_the_bidders_sockets_in_that_room()
 
 
 async def test_a_bid_is_in_time_by_when_the_server_read_its_frame_not_when_it_was_handled():
-    show = await make(ShowFactory, live=True)
-    product = await lineup_product(show)
-    alice, bob = await make(UserFactory), await make(UserFactory)
-    host, _ = await joined(show, show.seller)
-    a, _ = await joined(show, alice)
-    b, _ = await joined(show, bob)
+    product, alice, _bob, host, a, b = await room_of_two_bidders()
     await host.send_json_to(
         {
             "type": "auction.start",
