@@ -345,6 +345,12 @@ def current_price(auction_id: int) -> int:
     return live.price if live else 0
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of the server and its processes (with `--workers`, the parent only supervises)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(server_cpu_seconds(int(child)) for child in children)
+
+
 def ms(values: list[float], q: float) -> float | None:
     return percentile(sorted(values), q)
 
@@ -359,14 +365,14 @@ def hot_auction(args: argparse.Namespace, server: Server, seeded: Seeded, cookie
     viewers = viewers_open(server.port, [path], cookie, args.viewers, args.client_procs, args.sampled)
     bidders = bidders_open(server.port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
     time.sleep(1.0)
-    cpu_before = cpu_seconds(server.pid)
+    cpu_before = server_cpu_seconds(server.pid)
     began = time.time()
     until = began + args.seconds
     log(f"P3: {len(seeded.bidder_cookies)} bidders bidding for {args.seconds:.0f} s …")
     plan = Plan("loop", current_price(auction_id) + 1, began, args.ramp, until=until)
     bids, dropped = bidders_run(bidders, plan, args.seconds + RESULT_TIMEOUT)
     # The answers still on their way after `until` were paid for in the window too.
-    server_cpu = cpu_seconds(server.pid) - cpu_before
+    server_cpu = server_cpu_seconds(server.pid) - cpu_before
     busy = time.time() - began
     time.sleep(1.0)
     seen = viewers_close(viewers)
