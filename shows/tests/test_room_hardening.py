@@ -5,7 +5,6 @@ import asyncio
 import json
 import logging
 import random
-import statistics
 import time
 
 import pytest
@@ -139,22 +138,19 @@ async def test_s3_a_flooding_client_is_throttled_while_others_keep_getting_event
             await flooder.send_json_to({"type": "chat.post", "ref": f"f{n}", "text": f"spam {n}"})
             await asyncio.sleep(0.002)
 
-    async def publish_and_time():
-        latencies = []
+    async def publish_and_follow():
+        # Every watcher gets every event during the flood (how fast: bench/flood.py, S3's p95).
         for n in range(20):
-            sent = time.monotonic()
             await database_sync_to_async(chat_system_post)(show_id=show.pk, text=f"tick {n}")
             for socket in watchers:
                 while True:
                     event = await receive_type(socket, "chat.posted")
                     if event["message"]["text"] == f"tick {n}":
                         break
-            latencies.append(time.monotonic() - sent)
             await asyncio.sleep(0.03)
-        return latencies
 
     flooding = asyncio.create_task(flood())
-    latencies = await publish_and_time()
+    await publish_and_follow()
     await flooding
 
     frames = []
@@ -168,8 +164,6 @@ async def test_s3_a_flooding_client_is_throttled_while_others_keep_getting_event
     assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
     # The message check's own limit (5 in 10 s) stored at most five of the flood.
     assert await database_sync_to_async(ChatMessage.objects.filter(kind="chat").count)() <= 5
-    p95 = statistics.quantiles(latencies, n=20)[18]
-    assert p95 < 0.25, latencies
     for socket in watchers:
         await socket.disconnect()
 
