@@ -8,7 +8,6 @@ clock tasks run from several threads at once, close each auction once.
 import asyncio
 import json
 import socket
-import threading
 import time
 import uuid
 from typing import Any
@@ -17,10 +16,10 @@ import pytest
 import redis
 from channels.db import database_sync_to_async
 from django.conf import settings as django_settings
-from django.db import connection
 
 from shows.tests.factories import LineupItemFactory, ShowFactory
 from shows.tests.sockets import joined, receive_type
+from tests.concurrency import at_once
 from tests.processes import BIN, process_environment, running
 from tokshop.celery import app as celery_app
 from tokshop.realtime.groups import show_group
@@ -89,26 +88,6 @@ def published(show_id: int, type_: str) -> int:
     return sum(json.loads(fields["m"])["type"] == type_ for _id, fields in entries)
 
 
-def together(count: int, work: Any) -> list[Any]:
-    """Run `work` on `count` threads released at once, each on its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            results[n] = work()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.fixture
 def closed_signals():
     received: list[int] = []
@@ -126,7 +105,7 @@ def test_r11_concurrent_closes_close_once(closed_signals):
     bid(UserFactory(), auction, 700, "a-1", received_ms=in_time(auction))
     assert engine().live(auction.pk).status == AuctionStatus.OPEN
 
-    results = together(8, lambda: lifecycle.auction_close_due(auction_id=auction.pk))
+    results = at_once([lambda: lifecycle.auction_close_due(auction_id=auction.pk)] * 8)
 
     assert sorted(results) == [False] * 7 + [True]
     auction.refresh_from_db()
@@ -174,7 +153,7 @@ def test_r11_the_sweep_closes_every_overdue_auction_once_from_any_number_of_work
     engine().forget(reloaded.pk)
     running_ = auction_open(duration_seconds=60)
 
-    counts = together(4, lifecycle.auctions_close_overdue)
+    counts = at_once([lifecycle.auctions_close_overdue] * 4)
 
     assert sum(counts) == 3
     assert auctions_close_overdue_task() == 0

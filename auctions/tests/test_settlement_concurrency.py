@@ -1,18 +1,17 @@
 """R12's "0 double sales" under real concurrency: each client on its own connection, started together."""
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from auctions.models import AuctionOffer, BidderStrike, OfferStatus
 from auctions.services.settlement import offer_expire, settlement_start
 from commerce.models import Order, OrderStatus
 from commerce.payments import TEST_CARD_SUCCESS
 from commerce.services.orders import order_pay
+from tests.concurrency import at_once
 from tokshop.core.errors import ApplicationError
 
 from .factories_settlement import auction_closed_with_bids
@@ -22,25 +21,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls at once, each in its own thread and database connection; their results or refusals."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
+    """Run the calls at once; their results, or the codes of their refusals."""
 
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = calls[index]()
-        except ApplicationError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
+    def answered(call: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            try:
+                return call()
+            except ApplicationError as error:
+                return error.code
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+        return run
+
+    return at_once([answered(call) for call in calls])
 
 
 def test_a_settlement_started_eight_times_at_once_offers_and_orders_once():
