@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from shows.events import show_event
@@ -326,6 +328,13 @@ def auction_finish(*, auction_id: int) -> bool:
         auction.leader_id = live.leader or None
         auction.bid_count = max(auction.bid_count, live.count)
         auction.ends_at = ms_to_datetime(live.ends_at)
+        if live.bought_now:
+            # Bought at its own receipt, which may come before that of a bid the engine took first
+            # (bids are timed when read, decided in the order they reach it): the end recorded
+            # stays after every bid taken.
+            latest = Bid.objects.filter(auction_id=auction_id).aggregate(latest=Max("received_at"))["latest"]
+            if latest is not None and auction.ends_at is not None and latest >= auction.ends_at:
+                auction.ends_at = latest + timedelta(milliseconds=1)
         auction.extensions = live.extensions
         auction.winner_id = live.leader if sold else None
         auction.winning_cents = live.price if sold else None

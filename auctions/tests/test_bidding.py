@@ -166,3 +166,29 @@ def test_a_bid_the_engine_cannot_be_reached_for_is_not_confirmed(live_lot, monke
 
     assert (refused.value.code, refused.value.status) == ("bid_not_recorded", 503)
     assert not Bid.objects.exists()
+
+
+def test_a_purchase_read_before_a_bid_the_engine_took_first_ends_the_auction_after_that_bid(live_lot):
+    show, product = live_lot
+    auction = lifecycle.auction_create(
+        actor=show.seller,
+        show_id=show.pk,
+        product_id=product.pk,
+        data={"starting_cents": 500, "buy_now_cents": 5000},
+        open_now=True,
+    )
+    t0 = lifecycle.now_ms()
+    alice, bob = UserFactory(), UserFactory()
+    # Bob's bid was read at t0 + 10 and reached the engine first; Alice's purchase, read at t0, after it.
+    place(bob, auction, 800, "b1", now=t0 + 10)
+    bought = place(alice, auction, 0, "a1", now=t0, buy_now=True)
+
+    assert bought.outcome.code == "bought_now"
+    auction.refresh_from_db()
+    assert (auction.status, auction.outcome, auction.winner_id) == (
+        AuctionStatus.CLOSED,
+        AuctionOutcome.BOUGHT_NOW,
+        alice.pk,
+    )
+    latest = Bid.objects.get(auction=auction, client_ref="b1").received_at
+    assert auction.ends_at > latest
