@@ -332,7 +332,8 @@ def auction_finish(*, auction_id: int) -> bool:
             # Bought at its own receipt, which may come before that of a bid the engine took first
             # (bids are timed when read, decided in the order they reach it): the end recorded
             # stays after every bid taken.
-            latest = Bid.objects.filter(auction_id=auction_id).aggregate(latest=Max("received_at"))["latest"]
+            bids = Bid.objects.filter(auction_id=auction_id, is_buy_now=False)
+            latest = bids.aggregate(latest=Max("received_at"))["latest"]
             if latest is not None and auction.ends_at is not None and latest >= auction.ends_at:
                 auction.ends_at = latest + timedelta(milliseconds=1)
         auction.extensions = live.extensions
