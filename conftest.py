@@ -1,10 +1,11 @@
 """Fixtures shared by every app's tests: a clean Redis per test, users, API clients, sockets."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 import redis
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -19,6 +20,15 @@ def _clean_redis() -> None:
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    # channels-redis keeps its receivers' count, lock and event loop on the layer object; each test
+    # runs its own event loop, so each gets its own layer and nothing of an earlier test's sockets.
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    yield
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 @pytest.fixture
