@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db import DatabaseError
 from redis.exceptions import RedisError
 
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, Conflict, NotFound, RateLimited
-from tokshop.realtime.groups import show_group, user_group
-from tokshop.realtime.streams import publish
+from tokshop.realtime.groups import show_group
+from tokshop.realtime.hub import get_hub
+from tokshop.realtime.streams import publish, publish_to_user
 
 from .. import rules
 from ..broadcast import bid_broadcast
@@ -194,18 +193,12 @@ def _placed_max(request: BidRequest, outcome: Outcome) -> int:
     return Bid.objects.values_list("max_cents", flat=True).get(auction_id=request.auction_id, seq=outcome.seq)
 
 
-def _outbid_message(result: BidResult) -> dict[str, Any]:
-    o = result.outcome
+def _outbid_payload(result: BidResult) -> dict[str, Any]:
     return {
-        "type": "realtime.private",
-        "stream": show_group(result.meta.show_id),
-        "event_type": "bid.outbid",
-        "payload": {
-            "auction_id": result.meta.id,
-            "price_cents": o.price,
-            "leader_name": "",
-            "next_minimum_cents": result.reply()["next_minimum_cents"],
-        },
+        "auction_id": result.meta.id,
+        "price_cents": result.outcome.price,
+        "leader_name": "",
+        "next_minimum_cents": result.reply()["next_minimum_cents"],
     }
 
 
@@ -265,11 +258,10 @@ async def bid_place(request: BidRequest, *, show_id: int | None = None) -> BidRe
     if outcome.extended:
         broadcast.later(publish, show_group(meta.show_id), "auction.extended", _extended_payload(result))
     if outcome.displaced:
-        layer = get_channel_layer()
-        if layer is not None:
-            # A group send is several Redis round trips, and this bidder's answer does not wait on
-            # the notice to the bidder they displaced: on a hot auction nearly every bid displaces one.
-            broadcast.soon(layer.group_send(user_group(outcome.displaced), _outbid_message(result)))
+        # This bidder's answer does not wait on the notice to the bidder they displaced: on a hot
+        # auction nearly every bid displaces one.
+        notice = _outbid_payload(result)
+        broadcast.soon(get_hub().publish_to_user(show_group(meta.show_id), outcome.displaced, "bid.outbid", notice))
     if outcome.code == rules.BOUGHT:
         await database_sync_to_async(auction_finish)(auction_id=meta.id)
     return result
@@ -306,9 +298,7 @@ def bid_place_sync(request: BidRequest) -> BidResult:
     if outcome.extended:
         publish(show_group(meta.show_id), "auction.extended", _extended_payload(result))
     if outcome.displaced:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(user_group(outcome.displaced), _outbid_message(result))
+        publish_to_user(show_group(meta.show_id), outcome.displaced, "bid.outbid", _outbid_payload(result))
     if outcome.code == rules.BOUGHT:
         auction_finish(auction_id=meta.id)
     return result

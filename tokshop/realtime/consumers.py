@@ -17,7 +17,7 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from tokshop.core.errors import ApplicationError
-from tokshop.core.websocket import FRAMES, RECEIVED_AT
+from tokshop.core.websocket import FRAMES, RECEIVED_AT, text_frame
 
 from . import closecodes
 from .envelope import frame, seq_of, server_time_ms
@@ -163,7 +163,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     async def _follow(self, since: int | None) -> None:
         # Subscribe before reading the state, buffering, so nothing published in between is lost.
         self._syncing = True
-        await get_hub().subscribe(self.stream, self)
+        await get_hub().subscribe(self.stream, self, user_id=self.user.pk if self.is_signed_in else None)
         if since is None:
             await self._send_snapshot()
         else:
@@ -227,6 +227,17 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         elif seq > self.last_seq + 1:
             self._buffer(seq, delivery.text)
             self._start_catch_up()
+
+    def deliver_addressed(self, text: str) -> None:
+        # Unnumbered, so it cannot wait its turn behind a snapshot or a catch-up: a socket busy
+        # with one, or too full to take it, drops it. What it tells (the price moved past you) is
+        # in the stream's next frames too.
+        if self._syncing:
+            return
+        if self.write_frame:
+            self.write_frame(text_frame(text))
+        else:
+            send_now(self.server_send({"type": "websocket.send", "text": text}))
 
     def resync(self) -> None:
         if not self._syncing:
@@ -326,12 +337,6 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
     # --- channel layer handlers ------------------------------------------------------------
     async def realtime_close(self, event: dict[str, Any]) -> None:
         await self.close(code=closecodes.SESSION_ENDED, reason=event.get("reason", "session_ended"))
-
-    async def realtime_private(self, event: dict[str, Any]) -> None:
-        """An event for this user alone on one stream (outbid, say), unsequenced: it goes to their
-        sockets following that stream, and the others ignore it."""
-        if event.get("stream") == getattr(self, "stream", None):
-            await self.send(text_data=frame(event["event_type"], **event["payload"]))
 
     async def realtime_leave_room(self, event: dict[str, Any]) -> None:
         """Sent to all of a user's sockets when they are banned from live rooms; a socket that is

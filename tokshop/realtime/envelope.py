@@ -28,6 +28,20 @@ def seq_of(frame: str) -> int:
     return int(frame[7 : frame.index(",", 7)])
 
 
+# A stream's pub/sub channel also carries events for one user's sockets on it: "@<user id> <frame>".
+ADDRESSED = "@"
+
+
+def addressed(user_id: int, body: str) -> str:
+    return f"{ADDRESSED}{user_id} {body}"
+
+
+def addressee(message: str) -> tuple[int, str]:
+    """The user an addressed message is for, and its frame."""
+    head, _, body = message.partition(" ")
+    return int(head[1:]), body
+
+
 def frame(type_: str, **payload: Any) -> str:
     """A frame outside any stream (snapshots, replies, errors)."""
     return envelope_body(type_, payload)

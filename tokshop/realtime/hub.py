@@ -13,9 +13,10 @@ import contextlib
 import logging
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -23,10 +24,12 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tokshop.core.websocket import text_frame
 
-from .envelope import seq_of
+from .envelope import ADDRESSED, addressed, addressee, envelope_body, seq_of
 from .streams import MemoryBackend, RedisBackend, backend
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Listeners written to between two looks at the process's sockets: about 2 ms of writes.
 SLICE = 100
@@ -59,6 +62,9 @@ class Listener(Protocol):
     def deliver(self, delivery: Delivery) -> None:
         """Called with each event of a stream the listener subscribed to, in order."""
 
+    def deliver_addressed(self, text: str) -> None:
+        """Called with an event of the stream for the listener's user alone (unnumbered)."""
+
     def resync(self) -> None:
         """Called when events may have been missed (the subscription was re-established)."""
 
@@ -66,14 +72,21 @@ class Listener(Protocol):
 class Hub(abc.ABC):
     def __init__(self) -> None:
         self.listeners: dict[str, set[Listener]] = defaultdict(set)
+        # Per stream, its listeners by user, for events addressed to one user's sockets.
+        self._by_user: dict[str, dict[int, set[Listener]]] = defaultdict(lambda: defaultdict(set))
+        self._user_of: dict[tuple[str, Listener], int] = {}
         self._reader: asyncio.Task[None] | None = None
         # Per stream: the last event written to every listener, and who waits for a later one.
         self._written: dict[str, int] = {}
         self._waiting: dict[str, list[tuple[int, asyncio.Future[None]]]] = defaultdict(list)
 
-    async def subscribe(self, stream: str, listener: Listener) -> None:
+    async def subscribe(self, stream: str, listener: Listener, *, user_id: int | None = None) -> None:
+        """Deliver the stream's events to `listener`, and those addressed to `user_id`, if given."""
         first = not self.listeners[stream]
         self.listeners[stream].add(listener)
+        if user_id is not None:
+            self._by_user[stream][user_id].add(listener)
+            self._user_of[(stream, listener)] = user_id
         if first:
             await self._subscribe_stream(stream)
         if self._reader is None or self._reader.done():
@@ -84,8 +97,15 @@ class Hub(abc.ABC):
         if listeners is None:
             return
         listeners.discard(listener)
+        user_id = self._user_of.pop((stream, listener), None)
+        if user_id is not None:
+            by_user = self._by_user[stream]
+            by_user[user_id].discard(listener)
+            if not by_user[user_id]:
+                del by_user[user_id]
         if not listeners:
             del self.listeners[stream]
+            self._by_user.pop(stream, None)
             self._written_up_to(stream, None)
             await self._unsubscribe_stream(stream)
 
@@ -114,7 +134,20 @@ class Hub(abc.ABC):
         if still:
             self._waiting[stream] = still
 
+    async def publish_to_user(self, stream: str, user_id: int, type_: str, payload: dict[str, Any]) -> None:
+        """`streams.publish_to_user` from the event loop, without a thread's hop."""
+        from analytics.metrics import REALTIME_EVENTS
+
+        REALTIME_EVENTS.labels(type=type_).inc()
+        await self._publish_addressed(stream, addressed(user_id, envelope_body(type_, payload)))
+
     async def _deliver(self, stream: str, frame: str) -> None:
+        if frame.startswith(ADDRESSED):
+            user_id, text = addressee(frame)
+            for listener in list(self._by_user.get(stream, {}).get(user_id, ())):
+                if not self._handed(listener.deliver_addressed, text):
+                    await self.unsubscribe(stream, listener)
+            return
         delivery = Delivery(frame, seq_of(frame))
         listeners = list(self.listeners.get(stream, ()))
         for start in range(0, len(listeners), SLICE):
@@ -129,18 +162,20 @@ class Hub(abc.ABC):
         """Deliver to each listener still on the stream (sockets close while earlier slices are
         written); the listeners that failed."""
         current = self.listeners.get(stream, ())
-        broken = []
-        for listener in listeners:
-            if listener not in current:
-                continue
-            try:
-                listener.deliver(delivery)
-            except Exception:
-                # One broken socket must not stop delivery to every other viewer of the stream, and
-                # a socket that cannot be written to is gone even if it never said goodbye.
-                logger.warning("realtime delivery failed; dropping the listener", exc_info=True)
-                broken.append(listener)
-        return broken
+        return [
+            listener for listener in listeners if listener in current and not self._handed(listener.deliver, delivery)
+        ]
+
+    @staticmethod
+    def _handed(deliver: Callable[[T], None], item: T) -> bool:
+        try:
+            deliver(item)
+        except Exception:
+            # One broken socket must not stop delivery to every other viewer of the stream, and
+            # a socket that cannot be written to is gone even if it never said goodbye.
+            logger.warning("realtime delivery failed; dropping the listener", exc_info=True)
+            return False
+        return True
 
     def _resync_all(self) -> None:
         for listeners in list(self.listeners.values()):
@@ -164,6 +199,11 @@ class Hub(abc.ABC):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         self.listeners.clear()
+        self._by_user.clear()
+        self._user_of.clear()
+
+    @abc.abstractmethod
+    async def _publish_addressed(self, stream: str, message: str) -> None: ...
 
     @abc.abstractmethod
     async def _subscribe_stream(self, stream: str) -> None: ...
@@ -201,6 +241,9 @@ class RedisHub(Hub):
         self._by_channel.clear()
         await self._pubsub.aclose()
         await self._client.aclose()
+
+    async def _publish_addressed(self, stream: str, message: str) -> None:
+        await self._client.publish(self.backend.channel(stream), message)
 
     async def _subscribe_stream(self, stream: str) -> None:
         channel = self.backend.channel(stream)
@@ -273,6 +316,9 @@ class MemoryHub(Hub):
         # Publishers run on worker threads; the queue belongs to the event loop.
         if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.queue.put_nowait, (stream, frame))
+
+    async def _publish_addressed(self, stream: str, message: str) -> None:
+        self.backend.publish_addressed(stream, message)
 
     async def _subscribe_stream(self, stream: str) -> None:
         return None

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 from django.db import transaction
 
-from .envelope import envelope_body, seq_of, with_seq
+from .envelope import addressed, envelope_body, seq_of, with_seq
 
 PUBLISH_SCRIPT = """
 local seq = redis.call('INCR', KEYS[1])
@@ -48,6 +48,9 @@ class RedisBackend:
 
     def publish(self, stream: str, body: str) -> int:
         return int(self._script(keys=self.keys(stream), args=[body, self.length, self.channel(stream)]))
+
+    def publish_addressed(self, stream: str, message: str) -> None:
+        self.sync_client.publish(self.channel(stream), message)
 
     async def since(self, client: aioredis.Redis, stream: str, seq: int) -> list[str] | None:
         seq_key, log_key = self.keys(stream)
@@ -95,6 +98,12 @@ class MemoryBackend:
             deliver(stream, message)
         return seq
 
+    def publish_addressed(self, stream: str, message: str) -> None:
+        with self._lock:
+            subscribers = list(self.subscribers)
+        for deliver in subscribers:
+            deliver(stream, message)
+
     def since(self, stream: str, seq: int) -> list[str] | None:
         with self._lock:
             last = self._seq.get(stream, 0)
@@ -127,6 +136,16 @@ def publish(stream: str, type_: str, payload: dict[str, Any]) -> int:
 
     REALTIME_EVENTS.labels(type=type_).inc()
     return backend().publish(stream, envelope_body(type_, payload))
+
+
+def publish_to_user(stream: str, user_id: int, type_: str, payload: dict[str, Any]) -> None:
+    """Deliver one event now to the user's sockets following the stream, and to no one else. It is
+    not numbered nor kept: a socket that misses it (reconnecting, say) reads the state it
+    describes from its snapshot."""
+    from analytics.metrics import REALTIME_EVENTS
+
+    REALTIME_EVENTS.labels(type=type_).inc()
+    backend().publish_addressed(stream, addressed(user_id, envelope_body(type_, payload)))
 
 
 def publish_on_commit(stream: str, type_: str, payload: dict[str, Any]) -> None:

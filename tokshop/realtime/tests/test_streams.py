@@ -8,12 +8,13 @@ import pytest
 
 from tokshop.realtime.envelope import seq_of
 from tokshop.realtime.hub import Delivery, MemoryHub, RedisHub, close_hub, get_hub
-from tokshop.realtime.streams import MemoryBackend, RedisBackend, backend, publish
+from tokshop.realtime.streams import MemoryBackend, RedisBackend, backend, publish, publish_to_user
 
 
 class Recorder:
     def __init__(self) -> None:
         self.frames: list[tuple[int, dict]] = []
+        self.addressed: list[dict] = []
         self.resyncs = 0
         self.received = asyncio.Event()
         self.resynced = asyncio.Event()
@@ -23,14 +24,18 @@ class Recorder:
         self.frames.append((delivery.seq, json.loads(delivery.text)))
         self.received.set()
 
+    def deliver_addressed(self, text: str) -> None:
+        self.addressed.append(json.loads(text))
+        self.received.set()
+
     def resync(self) -> None:
         self.resyncs += 1
         self.resynced.set()
 
 
-async def wait_for(recorder: Recorder, count: int) -> None:
+async def wait_for(recorder: Recorder, count: int, *, addressed: bool = False) -> None:
     async with asyncio.timeout(2):
-        while len(recorder.frames) < count:
+        while len(recorder.addressed if addressed else recorder.frames) < count:
             recorder.received.clear()
             await recorder.received.wait()
 
@@ -92,6 +97,38 @@ async def test_unsubscribed_listeners_hear_nothing(hub):
 
     assert recorder.frames == []
     assert "show.1" not in hub.listeners
+
+
+async def test_an_event_addressed_to_a_user_reaches_their_listeners_on_that_stream_alone(hub):
+    mine, my_other, theirs, my_elsewhere, anonymous = (Recorder() for _ in range(5))
+    await hub.subscribe("show.20", mine, user_id=7)
+    await hub.subscribe("show.20", my_other, user_id=7)
+    await hub.subscribe("show.20", theirs, user_id=8)
+    await hub.subscribe("show.20", anonymous)
+    await hub.subscribe("show.21", my_elsewhere, user_id=7)
+
+    # From a worker thread and from the event loop; the numbered event after them, on the same
+    # channel, arrives after them.
+    await asyncio.to_thread(publish_to_user, "show.20", 7, "bid.outbid", {"price_cents": 300})
+    await hub.publish_to_user("show.20", 7, "bid.outbid", {"price_cents": 400})
+    await wait_for(my_other, 2, addressed=True)
+    await hub.unsubscribe("show.20", my_other)
+    await hub.publish_to_user("show.20", 7, "bid.outbid", {"price_cents": 500})
+    seq = await asyncio.to_thread(publish, "show.20", "chat.posted", {})
+    await wait_for(mine, 1)
+    await wait_for(anonymous, 1)
+
+    assert [(f["type"], f["price_cents"]) for f in mine.addressed] == [
+        ("bid.outbid", 300),
+        ("bid.outbid", 400),
+        ("bid.outbid", 500),
+    ]
+    assert all("seq" not in f for f in mine.addressed)
+    assert [f["price_cents"] for f in my_other.addressed] == [300, 400]
+    assert theirs.addressed == my_elsewhere.addressed == anonymous.addressed == []
+    # Addressed events take no number: everyone's stream goes on without a gap.
+    assert seq == 1
+    assert [s for s, _ in theirs.frames] == [1]
 
 
 async def test_catch_up_returns_exactly_the_missed_events(hub):
