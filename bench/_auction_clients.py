@@ -391,31 +391,35 @@ async def _bidder_main(job: BidderJob, conn: Connection) -> None:
             await asyncio.sleep(max(0.0, moment - time.time()))
             send(bidder, plan)
 
+    async def run(plan: Plan) -> None:
+        if plan.mode == "loop":
+            await asyncio.gather(*(loop(b, plan) for b in live))
+        else:
+            span = plan.storm_to - plan.storm_from
+            moments = [plan.storm_from + span * (k + random.random()) / plan.storm for k in range(plan.storm)]
+            # Dealt in turn, a bidder's bids are evenly spread: none waits for its rate limit.
+            shares: list[list[float]] = [[] for _ in live]
+            for k, moment in enumerate(moments):
+                shares[k % len(live)].append(moment)
+            await asyncio.gather(*(storm(b, plan, at) for b, at in zip(live, shares, strict=True)))
+        # Answers still on their way.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(settled.wait(), 10)
+
     await _recv(conn)  # "warm up"
     await asyncio.gather(*(warm(b) for b in live))
     conn.send(("warm",))
-    plan: Plan = await _recv(conn)
-    if plan.mode == "loop":
-        await asyncio.gather(*(loop(b, plan) for b in live))
-    else:
-        span = plan.storm_to - plan.storm_from
-        moments = [plan.storm_from + span * (k + random.random()) / plan.storm for k in range(plan.storm)]
-        random.shuffle(moments)
-        shares: list[list[float]] = [[] for _ in live]
-        for k, moment in enumerate(moments):
-            shares[k % len(live)].append(moment)
-        await asyncio.gather(*(storm(b, plan, sorted(at)) for b, at in zip(live, shares, strict=True)))
-    # Answers still on their way.
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(settled.wait(), 10)
-    conn.send(
-        (
-            "result",
-            [(p.sent, p.answered, p.outcome, p.seq, p.replayed) for p in placed],
-            sum(b.socket is not None and b.socket.closed for b in live),
+    # Plans until the parent says "done".
+    while isinstance(plan := await _recv(conn), Plan):
+        placed.clear()
+        await run(plan)
+        conn.send(
+            (
+                "result",
+                [(p.sent, p.answered, p.outcome, p.seq, p.replayed) for p in placed],
+                sum(b.socket is not None and b.socket.closed for b in live),
+            )
         )
-    )
-    await _recv(conn)
     for b in live:
         if b.socket is not None:
             b.socket.abort()

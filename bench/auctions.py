@@ -5,16 +5,25 @@ One server (``manage.py serve --web-only``: uvicorn serving ``tokshop.asgi:appli
 benchmark process makes the shows, auctions and accounts through the services, as the host would.
 
 * **P3** (hot auction): ``--viewers`` viewers watch one show's room while ``--bidders`` signed-in
-  bidders, each on its own socket, bid on its auction: each sends ``bid.place`` again as soon as its
-  ``bid.accepted`` (or refusal) comes back, at most 10 a second (the per-bidder rate limit), the
-  amount the highest price it has seen plus 1 to ``--margin`` cents (the auction's increment is one
-  cent, so the price can climb through ``--seconds`` of bids without reaching the $100,000 cap).
-  Figures: accepted bids per second, and p50/p99 from sending ``bid.place`` to the first
-  ``bid.placed`` frame at a viewer whose ``bid_count`` is at least the bid's (frames are coalesced:
-  one carries every bid before it), over every accepted bid at ``--sampled`` viewers.
+  bidders, each on its own socket, bid on its auction, in two runs of ``--seconds`` each:
+
+  - *saturated*: each bidder sends ``bid.place`` again as soon as its ``bid.accepted`` (or refusal)
+    comes back, at most 10 a second (the per-bidder rate limit). Figure: accepted bids per second,
+    the most the server takes. Its latency is mostly the queue the 200 bidders' own concurrency
+    builds (Little's law), so it is reported but not held to the bar;
+  - *at the bar's rate*: ``--rate`` bids a second (by default 0.55 of pgbench's TPS: the bar's half
+    and a tenth more for the odd bid refused as too low), sent on a schedule whatever the answers
+    (an open loop, so a slow server cannot slow the load down). Figures: accepted bids per second,
+    and p50/p99 from sending ``bid.place`` to the first ``bid.placed`` frame at a viewer whose
+    ``bid_count`` is at least the bid's (frames are coalesced: one carries every bid before it),
+    over every accepted bid at ``--sampled`` viewers.
+
+  A bid's amount rises with the moment it is sent (``bench/_auction_clients.Plan``; the auction's
+  increment is one cent, so the price stays below the $100,000 cap).
   Baseline, in the same run: pgbench with 32 clients running the transaction of a bid on one hot
   row (lock the auction row, insert the bid, update the row, commit; STACK-NOTES "One hot row") on a
-  scratch table of a scratch database, for ``--pgbench-seconds``.
+  scratch table of a scratch database, for ``--pgbench-seconds``. The bar holds when the saturated
+  run accepts at least half of pgbench's TPS, and the paced run does too with a p99 under 50 ms.
 * **P4** (storm): a sudden-death auction on a second show with ``--viewers`` viewers; the bidders
   send ``--storm`` bids spread over its last second, without waiting for answers. A bid received
   before ``ends_at`` must be judged on its merits: ``refused for queueing`` counts bids refused as
@@ -38,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import itertools
 import json
 import multiprocessing
@@ -50,7 +60,7 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -300,6 +310,9 @@ def viewers_close(pipes: list[Connection]) -> list[dict[str, Any]]:
     return results
 
 
+_bidder_pipes: list[Connection] = []
+
+
 def bidders_open(
     port: int, path: str, cookies: list[str], auction_id: int, margin: int, procs: int
 ) -> list[Connection]:
@@ -310,6 +323,7 @@ def bidders_open(
         )
         for i, share in enumerate(split(cookies, procs))
     ]
+    _bidder_pipes.extend(pipes)
     connected = sum(receive(pipe, CONNECT_TIMEOUT, "bidders' connection report")[1] for pipe in pipes)
     log(f"{connected}/{len(cookies)} bidders connected")
     for pipe in pipes:
@@ -328,12 +342,15 @@ def bidders_run(pipes: list[Connection], plan: Plan, timeout: float) -> tuple[li
         _kind, placed, closed = receive(pipe, timeout, "bidders' result")
         bids += placed
         dropped += closed
-    for pipe in pipes:
-        pipe.send(("done",))
     return bids, dropped
 
 
 def stop_clients() -> None:
+    # Bidders wait for their next plan: "done" ends them.
+    for pipe in _bidder_pipes:
+        with contextlib.suppress(OSError):
+            pipe.send(("done",))
+    _bidder_pipes.clear()
     for worker in list(_workers):
         stop_worker(worker)
 
@@ -357,73 +374,119 @@ def ms(values: list[float], q: float) -> float | None:
 
 # --- P3 ------------------------------------------------------------------------------------------------
 def hot_auction(args: argparse.Namespace, server: Server, seeded: Seeded, cookie: str) -> dict[str, Any]:
-    from auctions.models import Bid
-
-    # Longer than the run: no bid falls in a last window, and the auction is still open at the end.
+    """Both runs of P3 on one auction and one room: as fast as the bidders are answered, then at
+    `args.rate` bids a second."""
+    # Longer than both runs: no bid falls in a last window, and the auction is still open at the end.
     auction_id, _ends = auction_start(seeded, 0, duration_seconds=300)
     path = f"/ws/shows/{seeded.show_ids[0]}/"
     viewers = viewers_open(server.port, [path], cookie, args.viewers, args.client_procs, args.sampled)
     bidders = bidders_open(server.port, path, seeded.bidder_cookies, auction_id, args.margin, args.bidder_procs)
     time.sleep(1.0)
-    cpu_before = server_cpu_seconds(server.pid)
-    began = time.time()
-    until = began + args.seconds
-    log(f"P3: {len(seeded.bidder_cookies)} bidders bidding for {args.seconds:.0f} s …")
-    plan = Plan("loop", current_price(auction_id) + 1, began, args.ramp, until=until)
-    bids, dropped = bidders_run(bidders, plan, args.seconds + RESULT_TIMEOUT)
-    # The answers still on their way after `until` were paid for in the window too.
-    server_cpu = server_cpu_seconds(server.pid) - cpu_before
-    busy = time.time() - began
+    log(f"P3: {len(seeded.bidder_cookies)} bidders bidding as fast as they are answered for {args.seconds:.0f} s …")
+    saturated = bidding(
+        server,
+        bidders,
+        lambda began: Plan("loop", current_price(auction_id) + 1, began, args.ramp, until=began + args.seconds),
+    )
     time.sleep(1.0)
-    seen = viewers_close(viewers)
+    count = round(args.rate * args.seconds)
+    log(f"P3: {count} bids at {args.rate:.0f} a second for {args.seconds:.0f} s …")
+    paced = bidding(
+        server,
+        bidders,
+        lambda began: Plan(
+            "storm",
+            current_price(auction_id) + 1,
+            began,
+            args.ramp,
+            storm=count,
+            storm_from=began + 0.5,
+            storm_to=began + 0.5 + args.seconds,
+            # Every bid was sent in the window, so every answer counts.
+            until=began + 0.5 + args.seconds + RESULT_TIMEOUT,
+        ),
+    )
+    time.sleep(1.0)
+    seen = [unpacked(result) for result in viewers_close(viewers)]
     stop_clients()
+    from auctions.models import Bid
 
-    in_window = [b for b in bids if b[1] and b[1] <= until]
-    accepted = [b for b in in_window if b[2] in ACCEPTED and not b[4]]
-    outcomes = Counter(b[2] or "unanswered" for b in bids)
-    answer_ms = [(b[1] - b[0]) * 1000 for b in accepted]
-    # The first frame at each sampled viewer that carries the bid: the running maximum of bid_count.
-    latencies: list[float] = []
-    unseen = 0
-    viewers_sampled = 0
-    for result in seen:
-        for raw_counts, raw_times in zip(result["counts"], result["times"], strict=True):
-            counts, times = array("l"), array("d")
-            counts.frombytes(raw_counts)
-            times.frombytes(raw_times)
-            viewers_sampled += 1
-            running = list(itertools.accumulate(counts, max))
-            for sent, _answered, _outcome, seq, _replayed in accepted:
-                at = bisect.bisect_left(running, seq)
-                if at == len(running):
-                    unseen += 1
-                else:
-                    latencies.append((times[at] - sent) * 1000)
     stored = list(Bid.objects.filter(auction_id=auction_id).order_by("seq").values_list("seq", flat=True))
     return {
         "auction_id": auction_id,
         "bidders": len(seeded.bidder_cookies),
         "viewers": args.viewers,
         "seconds": args.seconds,
-        "bids_sent": len(bids),
-        "accepted": len(accepted),
-        "accepted_per_s": len(accepted) / args.seconds,
-        "outcomes": dict(outcomes),
-        "server_cpu_percent": server_cpu / busy * 100,
-        # Server CPU per accepted bid, the fan-out of its bid.placed frames to the viewers included.
-        "server_cpu_us_per_accepted": server_cpu * 1e6 / len(accepted) if accepted else None,
-        "answer_p50_ms": ms(answer_ms, 50),
-        "answer_p99_ms": ms(answer_ms, 99),
-        "viewers_sampled": viewers_sampled,
-        "seen_p50_ms": ms(latencies, 50),
-        "seen_p99_ms": ms(latencies, 99),
-        "seen_max_ms": max(latencies, default=None),
-        "unseen": unseen,
-        "bidders_dropped": dropped,
+        "saturated": bidding_figures(saturated, seen, args.seconds),
+        "at_rate": {"offered_per_s": args.rate, **bidding_figures(paced, seen, args.seconds)},
+        "viewers_sampled": sum(len(r["sampled"]) for r in seen),
         "viewers_dropped": sum(r["dropped"] for r in seen),
         "frames": dict(sum((Counter(r["frames"]) for r in seen), Counter())),
         "stored_bids": len(stored),
         "stored_seq_gapless": stored == list(range(1, len(stored) + 1)),
+    }
+
+
+@dataclass
+class Bidding:
+    bids: list[tuple[Any, ...]]  # (sent, answered, outcome, seq, replayed), sent and answered in s
+    until: float
+    server_cpu_s: float
+    busy_s: float
+    dropped: int
+
+
+def bidding(server: Server, bidders: list[Connection], plan_at: Callable[[float], Plan]) -> Bidding:
+    cpu_before = server_cpu_seconds(server.pid)
+    began = time.time()
+    plan = plan_at(began)
+    bids, dropped = bidders_run(bidders, plan, plan.until - began + RESULT_TIMEOUT)
+    # The answers still on their way after `until` were paid for in the window too.
+    return Bidding(bids, plan.until, server_cpu_seconds(server.pid) - cpu_before, time.time() - began, dropped)
+
+
+def unpacked(result: dict[str, Any]) -> dict[str, Any]:
+    """A viewer process's result with, per sampled viewer, the running maximum of the bid_count its
+    bid.placed frames carried (frames are coalesced: one carries every bid before it) and when each came."""
+    sampled = []
+    for raw_counts, raw_times in zip(result["counts"], result["times"], strict=True):
+        counts, times = array("l"), array("d")
+        counts.frombytes(raw_counts)
+        times.frombytes(raw_times)
+        sampled.append((list(itertools.accumulate(counts, max)), times))
+    return {**result, "sampled": sampled}
+
+
+def bidding_figures(run: Bidding, seen: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    in_window = [b for b in run.bids if b[1] and b[1] <= run.until]
+    accepted = [b for b in in_window if b[2] in ACCEPTED and not b[4]]
+    answer_ms = [(b[1] - b[0]) * 1000 for b in accepted]
+    # From sending each accepted bid to the first frame at each sampled viewer that carries it.
+    latencies: list[float] = []
+    unseen = 0
+    for result in seen:
+        for running, times in result["sampled"]:
+            for sent, _answered, _outcome, seq, _replayed in accepted:
+                at = bisect.bisect_left(running, seq)
+                if at == len(running):
+                    unseen += 1
+                else:
+                    latencies.append((times[at] - sent) * 1000)
+    return {
+        "bids_sent": len(run.bids),
+        "accepted": len(accepted),
+        "accepted_per_s": len(accepted) / seconds,
+        "outcomes": dict(Counter(b[2] or "unanswered" for b in run.bids)),
+        "server_cpu_percent": run.server_cpu_s / run.busy_s * 100,
+        # Server CPU per accepted bid, the fan-out of its bid.placed frames to the viewers included.
+        "server_cpu_us_per_accepted": run.server_cpu_s * 1e6 / len(accepted) if accepted else None,
+        "answer_p50_ms": ms(answer_ms, 50),
+        "answer_p99_ms": ms(answer_ms, 99),
+        "seen_p50_ms": ms(latencies, 50),
+        "seen_p99_ms": ms(latencies, 99),
+        "seen_max_ms": max(latencies, default=None),
+        "unseen": unseen,
+        "bidders_dropped": run.dropped,
     }
 
 
@@ -554,7 +617,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--viewers", type=int, default=1000, help="viewers watching (per phase)")
     parser.add_argument("--sampled", type=int, default=50, help="P3: viewers whose frames give the latency")
     parser.add_argument("--bidders", type=int, default=200, help="signed-in bidders, each on its own socket")
-    parser.add_argument("--seconds", type=float, default=10.0, help="P3: bidding time")
+    parser.add_argument("--seconds", type=float, default=10.0, help="P3: bidding time of each run")
+    parser.add_argument(
+        "--rate", type=float, help="P3: bids a second of the paced run (default: 0.55 of pgbench's TPS, the bar's rate)"
+    )
     parser.add_argument("--margin", type=int, default=500, help="a warm-up bid: the price plus 1 to this many cents")
     parser.add_argument("--ramp", type=int, default=100_000, help="cents per second the bids' amounts rise by")
     parser.add_argument("--storm", type=int, default=1000, help="P4: bids in the last second")
@@ -588,20 +654,30 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> tuple[list[dict
     hot, base = results.get("p3"), results.get("pgbench")
     if hot:
         tps = base["tps"] if base else None
+        saturated, at_rate = hot["saturated"], hot["at_rate"]
         figures += [
-            figure("auction_accepted_bids_per_s", hot["accepted_per_s"], "/s", tps, 0),
-            figure("auction_bid_to_viewers_p50", hot["seen_p50_ms"], "ms", None, 1),
-            figure("auction_bid_to_viewers_p99", hot["seen_p99_ms"], "ms", None, 1),
-            figure("auction_bid_answer_p99", hot["answer_p99_ms"], "ms", None, 1),
-            figure("auction_server_cpu_per_accepted_bid", hot["server_cpu_us_per_accepted"], "us", None, 0),
+            figure("auction_accepted_bids_per_s", saturated["accepted_per_s"], "/s", tps, 0),
+            figure("auction_bid_to_viewers_p50_saturated", saturated["seen_p50_ms"], "ms", None, 1),
+            figure("auction_bid_to_viewers_p99_saturated", saturated["seen_p99_ms"], "ms", None, 1),
+            figure("auction_server_cpu_per_accepted_bid", saturated["server_cpu_us_per_accepted"], "us", None, 0),
+            figure("auction_accepted_bids_per_s_at_rate", at_rate["accepted_per_s"], "/s", tps, 0),
+            figure("auction_bid_to_viewers_p50_at_rate", at_rate["seen_p50_ms"], "ms", None, 1),
+            figure("auction_bid_to_viewers_p99_at_rate", at_rate["seen_p99_ms"], "ms", None, 1),
+            figure("auction_bid_answer_p99_at_rate", at_rate["answer_p99_ms"], "ms", None, 1),
         ]
-        ratio = hot["accepted_per_s"] / tps if tps else None
-        p99 = hot["seen_p99_ms"]
+        ratio = saturated["accepted_per_s"] / tps if tps else None
+        rate_ratio = at_rate["accepted_per_s"] / tps if tps else None
+        p99 = at_rate["seen_p99_ms"]
+        seen_all = saturated["unseen"] == 0 and at_rate["unseen"] == 0
+        fast = p99 is not None and p99 < 50 and seen_all
+        # The latency is taken at a rate the bar asks for: at saturation it only measures the queue
+        # the bidders' own concurrency builds (docs/decisions/0026).
         bars["P3"] = {
             "ratio": ratio,
+            "rate_ratio": rate_ratio,
             "p99_ms": p99,
-            "bar_met": ratio is not None and ratio >= 0.5 and p99 is not None and p99 < 50,
-            "goal_met": ratio is not None and ratio >= 1.0 and p99 is not None and p99 < 50,
+            "bar_met": bool(fast and ratio and ratio >= 0.5 and rate_ratio and rate_ratio >= 0.5),
+            "goal_met": bool(fast and ratio and ratio >= 1.0 and rate_ratio and rate_ratio >= 1.0),
         }
     stormed = results.get("p4")
     if stormed:
@@ -641,6 +717,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"pgbench: {args.pgbench_clients} clients, {args.pgbench_seconds:.0f} s …")
                 results["pgbench"] = pgbench(args.database_url, args.pgbench_clients, args.pgbench_seconds)
                 log(f"pgbench: {results['pgbench']['tps']:.0f} TPS")
+                # The bar's rate, and a tenth more for the odd bid refused as too low.
+                args.rate = args.rate or round(results["pgbench"]["tps"] * 0.55)
             log(f"seeding {args.bidders} bidders …")
             seeded = seed(args.bidders, 2 + args.close_shows)
             if args.clock == "celery":
