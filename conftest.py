@@ -1,6 +1,6 @@
 """Fixtures shared by every app's tests: a clean Redis per test, users, API clients, sockets."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,11 +23,9 @@ def _clean_redis() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_channel_layer() -> Iterator[None]:
+def _fresh_channel_layer() -> None:
     # channels-redis keeps its receivers' count, lock and event loop on the layer object; each test
     # runs its own event loop, so each gets its own layer and nothing of an earlier test's sockets.
-    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-    yield
     channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 
 from tokshop.core.errors import ApplicationError
-from tokshop.core.websocket import FRAMES, RECEIVED_AT, text_frame
+from tokshop.core.websocket import FRAMES, RECEIVED_AT
 
 from . import closecodes
 from .envelope import frame, seq_of, server_time_ms
@@ -218,7 +218,7 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         elif seq == self.last_seq + 1:
             # The hot path of a big room: straight to the server, past Channels' per-frame wrappers,
             # and with our server, as the frame already encoded for every socket.
-            if self.write_frame(delivery.wire) if self.write_frame else send_now(self.server_send(delivery.message)):
+            if self._write_now(delivery):
                 self.last_seq = seq
             else:
                 # The socket's buffer is full: this frame and the next go out from a task of this
@@ -232,12 +232,12 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         # Unnumbered, so it cannot wait its turn behind a snapshot or a catch-up: a socket busy
         # with one, or too full to take it, drops it. What it tells (the price moved past you) is
         # in the stream's next frames too.
-        if self._syncing:
-            return
-        if self.write_frame:
-            self.write_frame(text_frame(text))
-        else:
-            send_now(self.server_send({"type": "websocket.send", "text": text}))
+        if not self._syncing:
+            self._write_now(Delivery(text, seq=0))
+
+    def _write_now(self, delivery: Delivery) -> bool:
+        """Write the frame without waiting; False, with nothing written, if the socket's buffer is full."""
+        return self.write_frame(delivery.wire) if self.write_frame else send_now(self.server_send(delivery.message))
 
     def resync(self) -> None:
         if not self._syncing:

@@ -24,8 +24,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tokshop.core.websocket import text_frame
 
-from .envelope import ADDRESSED, addressed, addressee, envelope_body, seq_of
-from .streams import MemoryBackend, RedisBackend, backend
+from .envelope import ADDRESSED, addressee, seq_of
+from .streams import MemoryBackend, RedisBackend, addressed_event, backend
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +136,7 @@ class Hub(abc.ABC):
 
     async def publish_to_user(self, stream: str, user_id: int, type_: str, payload: dict[str, Any]) -> None:
         """`streams.publish_to_user` from the event loop, without a thread's hop."""
-        from analytics.metrics import REALTIME_EVENTS
-
-        REALTIME_EVENTS.labels(type=type_).inc()
-        await self._publish_addressed(stream, addressed(user_id, envelope_body(type_, payload)))
+        await self._publish_addressed(stream, addressed_event(user_id, type_, payload))
 
     async def _deliver(self, stream: str, frame: str) -> None:
         if frame.startswith(ADDRESSED):

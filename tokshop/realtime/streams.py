@@ -142,10 +142,15 @@ def publish_to_user(stream: str, user_id: int, type_: str, payload: dict[str, An
     """Deliver one event now to the user's sockets following the stream, and to no one else. It is
     not numbered nor kept: a socket that misses it (reconnecting, say) reads the state it
     describes from its snapshot."""
+    backend().publish_addressed(stream, addressed_event(user_id, type_, payload))
+
+
+def addressed_event(user_id: int, type_: str, payload: dict[str, Any]) -> str:
+    """The pub/sub message of an event for one user's sockets (counted as published)."""
     from analytics.metrics import REALTIME_EVENTS
 
     REALTIME_EVENTS.labels(type=type_).inc()
-    backend().publish_addressed(stream, addressed(user_id, envelope_body(type_, payload)))
+    return addressed(user_id, envelope_body(type_, payload))
 
 
 def publish_on_commit(stream: str, type_: str, payload: dict[str, Any]) -> None:
