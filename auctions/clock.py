@@ -19,6 +19,9 @@ from django.utils import timezone
 # A bid read after the end is refused whenever it reaches the engine.
 IN_FLIGHT_MS = 150
 IN_FLIGHT = timedelta(milliseconds=IN_FLIGHT_MS)
+# Past that, the close waits until every server process has handled the bids it read before the
+# end (tokshop.realtime.watermark), for this long at most after the end.
+HANDLED_WAIT_MS = 2000
 
 
 def _fire(auction_id: int) -> None:

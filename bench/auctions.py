@@ -27,9 +27,10 @@ benchmark process makes the shows, auctions and accounts through the services, a
 * **P4** (storm): a sudden-death auction on a second show with ``--viewers`` viewers; the bidders
   send ``--storm`` bids spread over its last second, without waiting for answers. A bid received
   before ``ends_at`` must be judged on its merits: ``refused for queueing`` counts bids refused as
-  ``ended`` although they were sent more than ``--margin-ms`` before the end (the server stamps a
-  bid when its socket handler runs, so a backlog would stamp it late). The stored bids' receipt
-  stamps give the server's queueing delay, and none may be at or after the end.
+  ``ended`` although they were sent more than ``--margin-ms`` before the end: read late (a socket
+  not read while the process is busy), or read in time and reaching the engine after the close.
+  The stored bids' receipt stamps give the delay before a bid is read, and none may be at or
+  after the end.
 * **Close** (R11): ``--close-auctions`` sudden-death auctions of 5 s (one bid each, through the API)
   on ``--close-shows`` shows, the viewers spread over them; p50/p99 from ``ends_at`` to
   ``auction.closed`` at every viewer.

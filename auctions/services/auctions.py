@@ -14,9 +14,10 @@ from shows.events import show_event
 from shows.models import LineupItem, ShowStatus
 from shows.services.room_checks import on_air_check, show_lock, staff_check
 from tokshop.core.errors import INVALID_FIELDS, ApplicationError, Conflict, NotFound
+from tokshop.realtime.watermark import wait_handled_through
 
 from .. import rules
-from ..clock import IN_FLIGHT, IN_FLIGHT_MS, auction_clock_set
+from ..clock import HANDLED_WAIT_MS, IN_FLIGHT, IN_FLIGHT_MS, auction_clock_set
 from ..engine import Loaded, engine
 from ..events import auction_with_product
 from ..increments import increments_validate
@@ -287,6 +288,9 @@ def auction_close_due(*, auction_id: int) -> bool:
         live = engine().live(auction_id)
         if live is None:
             return False
+    if live.status == AuctionStatus.OPEN and live.ends_at <= now_ms():
+        # Bids read before the end may still be queued in a busy server process (a bid storm).
+        wait_handled_through(live.ends_at, longest_ms=HANDLED_WAIT_MS)
     if live.status == AuctionStatus.OPEN and not engine().close(auction_id, now=now_ms() - IN_FLIGHT_MS):
         live = engine().live(auction_id)
         if live is not None and live.status == AuctionStatus.OPEN:

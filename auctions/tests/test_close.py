@@ -22,6 +22,7 @@ from shows.tests.sockets import joined, receive_type
 from tests.concurrency import at_once
 from tests.processes import BIN, process_environment, running
 from tokshop.celery import app as celery_app
+from tokshop.realtime import watermark
 from tokshop.realtime.groups import show_group
 from tokshop.realtime.streams import RedisBackend, backend
 from tokshop.users.tests.factories import UserFactory
@@ -138,6 +139,29 @@ def test_r11_the_close_waits_for_bids_read_before_the_end_that_are_still_on_thei
     time.sleep(IN_FLIGHT_MS / 1000)
 
     assert lifecycle.auction_close_due(auction_id=auction.pk) is True
+    auction.refresh_from_db()
+    assert (auction.status, auction.outcome, auction.price_cents) == (AuctionStatus.CLOSED, AuctionOutcome.SOLD, 100)
+    assert closed_signals == [auction.pk]
+
+
+def test_r11_the_close_waits_for_a_server_process_still_handling_bids_it_read_before_the_end(closed_signals):
+    auction = auction_open(ended_ms_ago=IN_FLIGHT_MS + 10, duration_seconds=5, mode="sudden_death")
+    store = backend()
+    assert isinstance(store, RedisBackend)
+    # A process in a bid storm: a bid it read before the end is still queued behind the others.
+    read_at = in_time(auction)
+    watermark.report(store, "web-1:10", read_at)
+
+    def backlog_handled():
+        time.sleep(0.2)
+        status = engine().live(auction.pk).status
+        bid(UserFactory(), auction, 700, "a-1", received_ms=read_at)
+        watermark.report(store, "web-1:10", watermark.server_time_ms())
+        return status
+
+    closed, status_meanwhile = at_once([lambda: lifecycle.auction_close_due(auction_id=auction.pk), backlog_handled])
+
+    assert (closed, status_meanwhile) == (True, AuctionStatus.OPEN)
     auction.refresh_from_db()
     assert (auction.status, auction.outcome, auction.price_cents) == (AuctionStatus.CLOSED, AuctionOutcome.SOLD, 100)
     assert closed_signals == [auction.pk]

@@ -23,6 +23,7 @@ from . import closecodes
 from .envelope import frame, seq_of, server_time_ms
 from .groups import user_group
 from .hub import Delivery, get_hub
+from .watermark import reporting_ensure
 
 Handler = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
@@ -98,6 +99,9 @@ class StreamConsumer(AsyncWebsocketConsumer, abc.ABC):
         self.user = self.scope.get("user")
         self.server_send = self.scope["realtime.server_send"]
         self.write_frame = (self.scope.get("extensions") or {}).get(FRAMES, {}).get("write")
+        if self.write_frame:
+            # Our server, which counts what it has read and not handled yet.
+            reporting_ensure()
         self._syncing = False
         self._pending: list[tuple[int, str]] = []
         self._catch_up_task: asyncio.Task[None] | None = None

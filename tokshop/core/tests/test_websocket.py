@@ -10,7 +10,14 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
-from tokshop.core.websocket import FRAMES, READ_AHEAD, RECEIVED_AT, TokshopWebSocketProtocol, text_frame
+from tokshop.core.websocket import (
+    FRAMES,
+    READ_AHEAD,
+    RECEIVED_AT,
+    UNHANDLED,
+    TokshopWebSocketProtocol,
+    text_frame,
+)
 
 
 class EchoApp:
@@ -23,13 +30,21 @@ class EchoApp:
         self.gone = asyncio.Event()
         self.reading = asyncio.Event()
         self.reading.set()
+        self.asks = 0
+        self.asked = asyncio.Event()
+
+    async def ask(self, receive: Any) -> dict[str, Any]:
+        self.asks += 1
+        self.asked.set()
+        message: dict[str, Any] = await receive()
+        return message
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "websocket"
         self.writer = scope["extensions"][FRAMES]["write"]
         assert (await receive())["type"] == "websocket.connect"
         await send({"type": "websocket.accept"})
-        while await self.reading.wait() and (message := await receive())["type"] == "websocket.receive":
+        while await self.reading.wait() and (message := await self.ask(receive))["type"] == "websocket.receive":
             self.received.append(message)
             assert self.writer(text_frame(f"stamped {message[RECEIVED_AT]}")) is True
         self.gone.set()
@@ -81,6 +96,54 @@ async def test_a_socket_is_read_ahead_of_a_busy_app_so_each_message_is_timed_as_
     assert [message["text"] for message in app.received] == [f"bid {n}" for n in range(READ_AHEAD)]
     # Each stamped when it came (within 20 ms), not when the app got round to it (all at once).
     assert all(0 <= stamp - at < 20 for stamp, at in zip(stamps, sent, strict=True))
+
+
+async def asked(app: "EchoApp", count: int) -> None:
+    """Until the app has asked for its `count`-th message: done with the one before."""
+    async with asyncio.timeout(5):
+        while app.asks < count:
+            app.asked.clear()
+            await app.asked.wait()
+
+
+async def answered(client: Any, text: str) -> None:
+    await client.send(text)
+    await asyncio.wait_for(client.recv(), 5)
+
+
+def all_handled_before(stamp: int) -> bool:
+    # With nothing unhandled the mark is now, a millisecond or more past any stamp already read.
+    time.sleep(0.002)
+    return UNHANDLED.handled_through() > stamp
+
+
+async def test_a_message_is_unhandled_from_its_read_until_the_app_asks_for_the_next_or_leaves(served):
+    app, url = served
+    async with connect(url) as client:
+        await answered(client, "first")
+        await asked(app, 2)
+        assert all_handled_before(app.received[0][RECEIVED_AT])
+
+        app.reading.clear()
+        await answered(client, "second")
+        await client.send("third")
+        # Its pong comes once the server has read all before it.
+        await asyncio.wait_for(await client.ping(), 5)
+        # The app holds the second (it has not asked for more) and the third waits in the queue.
+        assert UNHANDLED.handled_through() == app.received[1][RECEIVED_AT]
+
+        app.reading.set()
+        await asyncio.wait_for(client.recv(), 5)
+        await asked(app, 4)
+        assert all_handled_before(app.received[2][RECEIVED_AT])
+
+        app.reading.clear()
+        await answered(client, "fourth")
+        assert UNHANDLED.handled_through() == app.received[3][RECEIVED_AT]
+    # The client leaves while the app holds a message; the app then ends, and with it the count.
+    app.reading.set()
+    await asyncio.wait_for(app.gone.wait(), 5)
+    assert all_handled_before(app.received[3][RECEIVED_AT])
 
 
 async def test_a_full_socket_and_a_closed_one_are_written_nothing(served):
