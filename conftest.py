@@ -10,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from auctions.services.durable import close_bid_writer
 from tokshop.realtime.hub import close_hub
 from tokshop.users.tests.factories import UserFactory
 
@@ -52,9 +53,11 @@ def user_client(user: Any) -> APIClient:
 
 
 @pytest.fixture
-async def hub_cleanup() -> AsyncIterator[None]:
+async def loop_cleanup() -> AsyncIterator[None]:
+    """Close what the test's event loop opened for the process: the hub and the bid writer."""
     yield
     await close_hub()
+    await close_bid_writer()
 
 
 ORIGIN = (b"origin", b"http://testserver")

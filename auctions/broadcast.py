@@ -22,7 +22,6 @@ from typing import Any
 
 from tokshop.realtime.groups import show_group
 from tokshop.realtime.hub import get_hub
-from tokshop.realtime.streams import publish
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +70,12 @@ class BidBroadcast:
 
     async def _announce(self, show_id: int, auction_id: int, payload: dict[str, Any]) -> None:
         try:
-            stream = show_group(show_id)
-            seq = await asyncio.to_thread(publish, stream, "bid.placed", payload)
-            await get_hub().written(stream, seq)
+            stream, hub = show_group(show_id), get_hub()
+            await hub.written(stream, await hub.publish(stream, "bid.placed", payload))
         finally:
             self.in_flight.discard(auction_id)
             if auction_id in self.pending:
                 self._flush_when_due(auction_id)
-
-    def later(self, function: Any, *args: Any) -> None:
-        """Run a blocking publish on a worker thread, keeping the task until it is done."""
-        self.soon(asyncio.to_thread(function, *args))
 
     def soon(self, step: Coroutine[Any, Any, Any]) -> None:
         """Run a send nobody waits for (the bidder has their answer), keeping the task until it is done."""

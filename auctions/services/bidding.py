@@ -256,7 +256,7 @@ async def bid_place(request: BidRequest, *, show_id: int | None = None) -> BidRe
         payload=await _payload_async(meta, outcome),
     )
     if outcome.extended:
-        broadcast.later(publish, show_group(meta.show_id), "auction.extended", _extended_payload(result))
+        broadcast.soon(get_hub().publish(show_group(meta.show_id), "auction.extended", _extended_payload(result)))
     if outcome.displaced:
         # This bidder's answer does not wait on the notice to the bidder they displaced: on a hot
         # auction nearly every bid displaces one.

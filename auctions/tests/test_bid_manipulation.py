@@ -224,7 +224,7 @@ async def nothing_published_to(socket) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 async def test_s9_socket_manipulations_are_refused_with_their_codes_and_change_nothing():
     show, auction, other, alice, mallory, carol = await two_shows_with_bids()
     seller = await database_sync_to_async(lambda: show.seller)()
@@ -267,7 +267,7 @@ async def test_s9_socket_manipulations_are_refused_with_their_codes_and_change_n
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 async def test_s9_socket_a_replayed_frame_is_answered_again_and_published_once():
     show, auction, _, alice, mallory, carol = await two_shows_with_bids()
     m, _ = await joined(show, mallory)
@@ -295,7 +295,7 @@ async def test_s9_socket_a_replayed_frame_is_answered_again_and_published_once()
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 async def test_s9_socket_a_closed_lot_refuses_bids_and_purchases():
     show, auction, _, alice, mallory, carol = await two_shows_with_bids()
     engine().close(auction.pk, now=engine().live(auction.pk).ends_at)

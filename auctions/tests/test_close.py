@@ -227,7 +227,7 @@ def status_of(auction_id: int) -> str:
     return Auction.objects.get(pk=auction_id).status
 
 
-@pytest.mark.usefixtures("auction_worker", "hub_cleanup")
+@pytest.mark.usefixtures("auction_worker", "loop_cleanup")
 async def test_r11_auctions_close_by_themselves_once_with_and_without_viewers_and_after_a_late_bid():
     unwatched = await database_sync_to_async(auction_open)(duration_seconds=5)
     watched = await database_sync_to_async(auction_open)(duration_seconds=5, window_seconds=5)

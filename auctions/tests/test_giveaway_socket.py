@@ -10,7 +10,7 @@ from shows.tests.interact_helpers import live_show_with_item, saved_address_for
 from shows.tests.sockets import ask, error_of, joined, make, receive_type
 from tokshop.users.tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

@@ -17,7 +17,7 @@ from ..engine import engine
 from ..models import Auction, Bid
 from ..services.auctions import auction_close_due, now_ms
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

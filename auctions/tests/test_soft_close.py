@@ -181,7 +181,7 @@ CLIENT_CLOCKS = ["ts", "sent_at", "client_time", "received_ms", "now", "ends_at"
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 async def test_r10_a_client_clock_in_a_bid_frame_is_refused_and_changes_nothing():
     show, auction = await open_auction(mode="soft_close", duration_seconds=5, window_seconds=10)
     alice = await make(UserFactory)
@@ -201,7 +201,7 @@ async def test_r10_a_client_clock_in_a_bid_frame_is_refused_and_changes_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 async def test_r10_the_servers_receipt_times_the_bid_and_sets_the_extended_end():
     show, auction = await open_auction(mode="soft_close", duration_seconds=5, window_seconds=10)
     alice = await make(UserFactory)
@@ -225,7 +225,7 @@ async def test_r10_the_servers_receipt_times_the_bid_and_sets_the_extended_end()
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("hub_cleanup")
+@pytest.mark.usefixtures("loop_cleanup")
 @pytest.mark.parametrize("mode", ["soft_close", "sudden_death"])
 async def test_r10_a_bid_after_the_end_by_the_servers_clock_is_refused_though_nobody_closed_it(mode):
     show, auction = await open_auction(ended_ms_ago=50, mode=mode, duration_seconds=5, window_seconds=10)

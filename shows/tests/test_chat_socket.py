@@ -18,7 +18,7 @@ from tokshop.users.tests.factories import UserFactory
 from .factories import ShowFactory
 from .sockets import closed_with, joined, make, receive_type, room_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

@@ -17,7 +17,7 @@ from tokshop.users.tests.factories import UserFactory
 from .interact_helpers import live_show_with_item
 from .sockets import room_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 HOSTILE: list[object] = [None, True, -1, 0, 2**70, 1.5, "1", "", "x" * 600, [], [1, 2], {}, {"a": {"b": []}}]
 FIELDS = {

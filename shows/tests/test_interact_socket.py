@@ -11,7 +11,7 @@ from .factories import ShowFactory
 from .interact_helpers import live_show_with_item, saved_address_for
 from .sockets import ask, error_of, receive_type, room_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

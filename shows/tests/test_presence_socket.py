@@ -21,7 +21,7 @@ from tokshop.users.tests.factories import UserFactory
 from .factories import LineupItemFactory, ShowFactory
 from .sockets import closed_with, joined, make, receive_type, room_socket, session_cookie
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 async def frames_for(socket, seconds):

@@ -12,7 +12,7 @@ from tokshop.users.tests.factories import UserFactory
 from .factories import ShowFactory
 from .sockets import make, receive_type, session_cookie
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

@@ -22,7 +22,7 @@ from tokshop.users.tests.factories import UserFactory
 from .factories import ShowFactory
 from .sockets import closed_with, joined, make, receive_type, session_cookie
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 async def sequenced_until(socket, count, wait=3):

@@ -10,7 +10,7 @@ from shows.services.shows import lineup_set
 from .factories import LineupItemFactory, ShowFactory
 from .sockets import receive_type, room_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 
 @database_sync_to_async

@@ -25,7 +25,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from tokshop.core.websocket import text_frame
 
 from .envelope import ADDRESSED, addressee, seq_of
-from .streams import MemoryBackend, RedisBackend, addressed_event, backend
+from .streams import PUBLISH_SCRIPT, MemoryBackend, RedisBackend, addressed_event, backend, event_body
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,10 @@ class Hub(abc.ABC):
         if still:
             self._waiting[stream] = still
 
+    async def publish(self, stream: str, type_: str, payload: dict[str, Any]) -> int:
+        """`streams.publish` from the event loop, without a thread's hop; returns the event's number."""
+        return await self._publish(stream, event_body(type_, payload))
+
     async def publish_to_user(self, stream: str, user_id: int, type_: str, payload: dict[str, Any]) -> None:
         """`streams.publish_to_user` from the event loop, without a thread's hop."""
         await self._publish_addressed(stream, addressed_event(user_id, type_, payload))
@@ -200,6 +204,9 @@ class Hub(abc.ABC):
         self._user_of.clear()
 
     @abc.abstractmethod
+    async def _publish(self, stream: str, body: str) -> int: ...
+
+    @abc.abstractmethod
     async def _publish_addressed(self, stream: str, message: str) -> None: ...
 
     @abc.abstractmethod
@@ -226,6 +233,7 @@ class RedisHub(Hub):
         )
         self._pubsub = self._client.pubsub()
         self._by_channel: dict[str, str] = {}
+        self._publish_script = self._client.register_script(PUBLISH_SCRIPT)
 
     async def since(self, stream: str, seq: int) -> list[str] | None:
         return await self.backend.since(self._client, stream, seq)
@@ -238,6 +246,10 @@ class RedisHub(Hub):
         self._by_channel.clear()
         await self._pubsub.aclose()
         await self._client.aclose()
+
+    async def _publish(self, stream: str, body: str) -> int:
+        keys = self.backend.keys(stream)
+        return int(await self._publish_script(keys=keys, args=self.backend.publish_args(stream, body)))
 
     async def _publish_addressed(self, stream: str, message: str) -> None:
         await self._client.publish(self.backend.channel(stream), message)
@@ -313,6 +325,9 @@ class MemoryHub(Hub):
         # Publishers run on worker threads; the queue belongs to the event loop.
         if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.queue.put_nowait, (stream, frame))
+
+    async def _publish(self, stream: str, body: str) -> int:
+        return self.backend.publish(stream, body)
 
     async def _publish_addressed(self, stream: str, message: str) -> None:
         self.backend.publish_addressed(stream, message)

@@ -47,7 +47,11 @@ class RedisBackend:
         return f"{self.prefix}:seq:{stream}", f"{self.prefix}:log:{stream}"
 
     def publish(self, stream: str, body: str) -> int:
-        return int(self._script(keys=self.keys(stream), args=[body, self.length, self.channel(stream)]))
+        return int(self._script(keys=self.keys(stream), args=self.publish_args(stream, body)))
+
+    def publish_args(self, stream: str, body: str) -> list[str | int]:
+        """PUBLISH_SCRIPT's arguments (its keys are `keys(stream)`)."""
+        return [body, self.length, self.channel(stream)]
 
     def publish_addressed(self, stream: str, message: str) -> None:
         self.sync_client.publish(self.channel(stream), message)
@@ -132,10 +136,15 @@ def backend() -> RedisBackend | MemoryBackend:
 
 def publish(stream: str, type_: str, payload: dict[str, Any]) -> int:
     """Number, keep and deliver one event now; returns its sequence number."""
+    return backend().publish(stream, event_body(type_, payload))
+
+
+def event_body(type_: str, payload: dict[str, Any]) -> str:
+    """An event as published, before the stream numbers it (counted as published)."""
     from analytics.metrics import REALTIME_EVENTS
 
     REALTIME_EVENTS.labels(type=type_).inc()
-    return backend().publish(stream, envelope_body(type_, payload))
+    return envelope_body(type_, payload)
 
 
 def publish_to_user(stream: str, user_id: int, type_: str, payload: dict[str, Any]) -> None:

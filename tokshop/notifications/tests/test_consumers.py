@@ -13,7 +13,7 @@ from tokshop.realtime import closecodes
 from tokshop.users.services import ws_ticket_issue
 from tokshop.users.tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_cleanup")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("loop_cleanup")]
 
 PATH = "/ws/notifications/"
 

@@ -52,7 +52,9 @@ async def test_events_are_numbered_per_stream_and_reach_subscribers(hub):
     await hub.subscribe("show.1", second)
     await hub.subscribe("show.2", Recorder())
 
-    seqs = [await asyncio.to_thread(publish, "show.1", "chat.posted", {"n": i}) for i in range(3)]
+    # From worker threads and from the event loop, on one numbering.
+    seqs = [await asyncio.to_thread(publish, "show.1", "chat.posted", {"n": i}) for i in range(2)]
+    seqs.append(await hub.publish("show.1", "chat.posted", {"n": 2}))
     other = await asyncio.to_thread(publish, "show.2", "chat.posted", {})
     await wait_for(first, 3)
     await wait_for(second, 3)
@@ -199,10 +201,11 @@ async def test_the_embedded_hub_delivers_in_order_from_other_threads():
     try:
         await hub.subscribe("user.1", recorder)
         await asyncio.gather(*(asyncio.to_thread(store.publish, "user.1", '{"type":"x"}') for _ in range(20)))
-        await wait_for(recorder, 20)
-        assert sorted(seq for seq, _ in recorder.frames) == list(range(1, 21))
-        assert [seq_of(f) for f in await hub.since("user.1", 15)] == [16, 17, 18, 19, 20]
-        assert await hub.since("user.1", 25) is None
+        assert await hub.publish("user.1", "x", {}) == 21
+        await wait_for(recorder, 21)
+        assert sorted(seq for seq, _ in recorder.frames) == list(range(1, 22))
+        assert [seq_of(f) for f in await hub.since("user.1", 16)] == [17, 18, 19, 20, 21]
+        assert await hub.since("user.1", 26) is None
     finally:
         await hub.close()
     assert store.subscribers == []
