@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
     },
     # A checkout holds stock for 15 minutes; sweeping every minute returns an abandoned hold to
     # the shelf at most a minute late, and an idle sweep is one indexed query.
+    # An address links accounts for 30 days only (IP_LINK_WINDOW): older ones are deleted daily.
+    "users.account_signals_purge": {
+        "task": "users.account_signals_purge",
+        "schedule": crontab(hour=3, minute=27),
+    },
     "commerce.reservations_expire": {
         "task": "commerce.reservations_expire",
         "schedule": crontab(),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import AccountSignal, AccountSignalKind
+from .selectors_links import IP_LINK_WINDOW
 
 # The first-party cookie naming a browser. It outlives sign-outs on purpose: a browser that signs in
 # to two accounts is what links them. 400 days is the longest lifetime browsers accept.
@@ -83,3 +84,14 @@ def account_signals_record(*, user_id: int, device_id: str = "", ip: str = "", c
             rows, update_conflicts=True, unique_fields=["user", "kind", "value"], update_fields=["last_seen_at"]
         )
     return len(rows)
+
+
+def account_signals_purge() -> int:
+    """Delete the addresses last seen before the link window; returns how many.
+
+    An address links accounts only within IP_LINK_WINDOW, so an older one serves no purpose and is
+    not kept. Devices and cards link however long ago they were shared, so they stay.
+    """
+    cutoff = timezone.now() - IP_LINK_WINDOW
+    deleted, _ = AccountSignal.objects.filter(kind=AccountSignalKind.IP, last_seen_at__lt=cutoff).delete()
+    return deleted

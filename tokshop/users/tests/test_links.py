@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from tokshop.celery import app
 from tokshop.users.models import AccountSignal, AccountSignalKind
 from tokshop.users.selectors_links import (
     IP_LINK_MAX_ACCOUNTS,
@@ -25,6 +26,7 @@ from tokshop.users.services_links import (
     ip_for_links,
     signal_value,
 )
+from tokshop.users.tasks import account_signals_purge_task
 
 from .factories import PASSWORD, UserFactory
 
@@ -171,6 +173,21 @@ def test_a_device_links_however_long_ago_it_was_seen():
     AccountSignal.objects.filter(user=seller).update(last_seen_at=timezone.now() - timedelta(days=365))
 
     assert accounts_linked(user_id=second.pk, other_user_id=seller.pk)
+
+
+def test_the_daily_purge_deletes_addresses_past_the_window_and_keeps_devices_and_cards():
+    old, recent = UserFactory(), UserFactory()
+    seen(old, ip=HOME_IP, device_id=device_id_new(), card_fingerprint="fp_old")
+    seen(recent, ip=OTHER_IP)
+    long_ago = timezone.now() - IP_LINK_WINDOW - timedelta(hours=1)
+    AccountSignal.objects.filter(user=old).update(last_seen_at=long_ago)
+    AccountSignal.objects.filter(user=recent).update(last_seen_at=long_ago + timedelta(hours=2))
+
+    assert account_signals_purge_task.delay().get() == 1
+
+    assert sorted(AccountSignal.objects.filter(user=old).values_list("kind", flat=True)) == ["card", "device"]
+    assert AccountSignal.objects.filter(user=recent, kind=AccountSignalKind.IP).exists()
+    assert "users.account_signals_purge" in {entry["task"] for entry in app.conf.beat_schedule.values()}
 
 
 def test_an_address_shared_by_many_accounts_is_a_network_and_links_nobody():
